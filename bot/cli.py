@@ -1,0 +1,160 @@
+"""`python -m bot <command>`: chat in the terminal, validate content, run on Telegram."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot.bootstrap import App, ContentInvalid, build, load_all
+from bot.config import Settings
+from bot.content.yamlfile import Problem
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Rafiq: a self-help companion for people on the move.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def content_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--content-dir",
+            metavar="DIR",
+            help="folder holding content/, flows/ and locales/ (default: $RAFIQ_CONTENT_DIR, "
+            "else this repository)",
+        )
+
+    chat = commands.add_parser("chat", help="chat with Rafiq in this terminal (no token needed)")
+    content_dir(chat)
+    chat.add_argument("--db", metavar="PATH", help="SQLite file (default: $RAFIQ_DB or data/)")
+    preview = chat.add_mutually_exclusive_group()
+    preview.add_argument("--flow", metavar="ID", help="preview one exercise from its first step")
+    preview.add_argument("--topic", metavar="ID", help="preview one booklet topic")
+    chat.add_argument("--locale", metavar="LANG", help="language to chat in (default: negotiated)")
+    chat.add_argument(
+        "--pauses",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="wait during exercise pauses (default: yes when typing, no when input is piped)",
+    )
+    validate = commands.add_parser("validate", help="check all content; list problems")
+    content_dir(validate)
+    run = commands.add_parser("run", help="serve Rafiq on Telegram")
+    content_dir(run)
+    return parser
+
+
+def _print_problems(problems: Sequence[Problem], stream: object = sys.stderr) -> None:
+    for problem in problems:
+        print(problem, file=stream)  # type: ignore[call-overload]
+
+
+def validate(settings: Settings) -> int:
+    content, _, problems = load_all(settings)
+    _print_problems(problems, sys.stdout)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if content is None:
+        print(f"{errors} error(s), {warnings} warning(s): Rafiq will not start with this content.")
+        return 1
+    print(f"OK: {len(content.topics)} topics, {len(content.flows)} flows, {warnings} warning(s).")
+    return 0
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.channels.terminal import TerminalChat
+
+    previewing = bool(args.flow or args.topic)
+    if previewing:
+        # Previews never touch real users' data.
+        from bot.storage import SqliteStore
+
+        store = await SqliteStore.open(":memory:")
+        app = await build(settings, store=store)
+    else:
+        app = await build(settings)
+    try:
+        if args.flow and args.flow not in app.content.flows:
+            print(
+                f"There is no flow '{args.flow}'. Flows: {', '.join(app.content.flows)}",
+                file=sys.stderr,
+            )
+            return 2
+        if args.topic and args.topic not in app.content.topics:
+            print(
+                f"There is no topic '{args.topic}'. Topics: {', '.join(app.content.topics)}",
+                file=sys.stderr,
+            )
+            return 2
+        interactive = sys.stdin.isatty()
+        pauses = interactive if args.pauses is None else args.pauses
+        chat = TerminalChat(app, sys.stdin, sys.stdout, pauses=pauses, interactive=interactive)
+        _reload_on_hangup(app)
+        opening = [chat.start_event()]
+        if args.locale:
+            opening = [chat.button_event(f"l:{args.locale}")]
+        if previewing:
+            await app.conversation.handle(chat.button_event("ok:agree"))
+            opening = [chat.button_event(f"x:{args.flow}" if args.flow else f"t:{args.topic}")]
+        await chat.run(opening)
+    finally:
+        await app.close()
+    return 0
+
+
+def _reload_on_hangup(app: App) -> None:
+    with contextlib.suppress(NotImplementedError, AttributeError, RuntimeError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, app.reload)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    settings = Settings.from_env(
+        content_dir=getattr(args, "content_dir", None), db=getattr(args, "db", None)
+    )
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "validate":
+        return validate(settings)
+    try:
+        if args.command == "chat":
+            return asyncio.run(_chat(settings, args))
+        if args.command == "run":
+            return _run(settings)
+    except ContentInvalid as exc:
+        _print_problems(exc.problems)
+        print(
+            "Rafiq did not start: fix the content errors above, then try again "
+            "(python -m bot validate lists them).",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return 2
+
+
+def _run(settings: Settings) -> int:
+    content, _, problems = load_all(settings)
+    if content is None:
+        raise ContentInvalid(problems)
+    print(
+        "The Telegram channel is not available in this version yet.\n"
+        "Meanwhile, chat with Rafiq in the terminal: python -m bot chat",
+        file=sys.stderr,
+    )
+    return 2

@@ -1,0 +1,1 @@
+"""The channel-independent core: it imports no channel, no storage and no file format."""

@@ -1,0 +1,441 @@
+"""One conversational turn: an inbound event and the person's stored state in, replies and effects
+out.
+
+The order inside a turn is the product's safety promise: every text is screened for risk before any
+routing, so a risk is never taken as an answer to a flow, a menu choice or a command. Everything
+after loading the state is computed without I/O; the state is written once at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import unicodedata
+import weakref
+from asyncio import Lock
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.core import screens
+from bot.core.engine import CHOICE_PREFIX, STOP_DATA, FlowRunner, Outcome
+from bot.core.model import (
+    Button,
+    Content,
+    Effect,
+    EventKind,
+    Inbound,
+    Message,
+    Position,
+    Reply,
+    RiskFlagged,
+    Turn,
+    UserForgotten,
+    UserState,
+)
+from bot.core.ports import RiskScreen, Screening, Translations, UserStore
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "menu", "sos", "language", "stop", "privacy", "forget", "help")
+# Until a person agrees, Rafiq writes nothing to disk; their few choices live in memory, bounded.
+MAX_PENDING = 10_000
+NOT_OK_FLOW = "not_ok"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _clean(text: str) -> str:
+    """Drop control and bidi formatting characters so typed labels and commands still match."""
+    kept = (ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\n\t")
+    return "".join(kept).strip()
+
+
+class Conversation:
+    """The core's entry point. Adapters call `handle` for every event and deliver the replies."""
+
+    def __init__(
+        self,
+        content: Callable[[], Content],
+        store: UserStore,
+        screen: RiskScreen,
+        translations: Translations,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._content = content
+        self._store = store
+        self._screen = screen
+        self._translations = translations
+        self._clock = clock
+        self._pending: OrderedDict[tuple[str, str], UserState] = OrderedDict()
+        # One turn at a time per chat, so two quick taps cannot both advance the same step.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def handle(self, event: Inbound) -> Turn:
+        key = (event.channel, event.chat_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = Lock()
+        async with lock:
+            return await self._handle(event, key)
+
+    async def _handle(self, event: Inbound, key: tuple[str, str]) -> Turn:
+        content = self._content()
+        state = await self._store.load(*key) or self._pending.get(key)
+        if state is None:
+            locale = self._translations.negotiate(event.language_hint)
+            state = UserState(secrets.token_hex(8), event.channel, event.chat_id, locale)
+        screening = self._screening(event)
+        try:
+            turn = _TurnBuilder(self, content, state)
+            turn.route(event, screening)
+        except Exception as exc:
+            # A bug must not silence Rafiq, and least of all hide a risk: answer with the way to
+            # help.
+            log.error("turn failed for an event of kind %s: %s", event.kind, type(exc).__name__)
+            log.debug("turn failure", exc_info=True)
+            turn = _TurnBuilder(self, content, state)
+            turn.failed(screening)
+        new_state = replace(turn.state, last_seen=self._clock())
+        if turn.forget:
+            self._pending.pop(key, None)
+            await self._store.forget(state.user_id)
+        elif new_state.consent_at is not None:
+            self._pending.pop(key, None)
+            await self._store.save(new_state)
+        else:
+            self._pending[key] = new_state
+            self._pending.move_to_end(key)
+            while len(self._pending) > MAX_PENDING:
+                self._pending.popitem(last=False)
+        return Turn(tuple(turn.replies), tuple(turn.effects))
+
+    def _screening(self, event: Inbound) -> Screening:
+        if event.kind != EventKind.TEXT:
+            return Screening()
+        try:
+            return self._screen.screen(event.text)
+        except Exception as exc:
+            # If the screen itself fails we cannot know the message is safe: show the help
+            # contacts.
+            log.error("risk screen failed: %s", type(exc).__name__)
+            return Screening("concern", ("unscreened",))
+
+
+class _TurnBuilder:
+    """Works out one turn for one person. Mutable on purpose: it lives for a single event."""
+
+    def __init__(self, convo: Conversation, content: Content, state: UserState) -> None:
+        self.content = content
+        self.state = state
+        self.translations = convo._translations
+        self.clock = convo._clock
+        self.tr = self.translations.get(state.locale)
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+        self.forget = False
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @property
+    def position(self) -> Position:
+        return self.state.position
+
+    def set_position(self, **changes: object) -> None:
+        self.state = replace(self.state, position=replace(self.position, **changes))
+
+    def runner(self) -> FlowRunner:
+        return FlowRunner(
+            self.content,
+            self.tr,
+            lambda topic, page: screens.page(self.tr, self.content, topic, page, nav=False),
+            lambda: screens.contacts(self.tr, self.content, self.state.country),
+        )
+
+    def show(self, *replies: Reply, screen: str = "") -> None:
+        self.replies.extend(replies)
+        buttons: tuple[Button, ...] = ()
+        for reply in reversed(replies):
+            if isinstance(reply, Message) and reply.buttons:
+                buttons = reply.buttons
+                break
+        self.set_position(screen=screen, expect=buttons)
+
+    def note(self, text: str) -> Message:
+        return Message(text, direction=self.tr.direction)
+
+    @property
+    def consented(self) -> bool:
+        return self.state.consent_at is not None
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def route(self, event: Inbound, screening: Screening) -> None:
+        if screening.is_risk:
+            self.risk(screening)
+        elif event.kind == EventKind.BUTTON:
+            self.button(event.data)
+        elif event.kind == EventKind.OTHER:
+            self.show(self.note(screens.nothing_to_read(self.tr)), *self.home())
+        else:
+            text = _clean(event.text)
+            if text.startswith("/"):
+                self.command(text)
+            else:
+                self.text(text)
+
+    def failed(self, screening: Screening) -> None:
+        if screening.is_risk:
+            self.effects.append(
+                RiskFlagged(self.state.user_id, screening.level, screening.categories)
+            )
+        _ = self.tr.gettext
+        sorry = self.note(
+            _("Sorry, something went wrong on my side. Here are people who can help.")
+        )
+        contacts = screens.contacts(self.tr, self.content, self.state.country)
+        self.show(sorry, screens.with_buttons(contacts, (Button(_("Menu"), screens.MENU),)))
+
+    def home(self) -> tuple[Message, ...]:
+        """Where a person lands when nothing else fits: the menu, or the welcome before consent."""
+        if not self.consented:
+            return (screens.welcome(self.tr, len(self.translations.available())),)
+        return (screens.menu(self.tr, self.content, self.position),)
+
+    def risk(self, screening: Screening) -> None:
+        # Position is left as it is, so "Back to where I was" returns to the same step or page.
+        self.effects.append(RiskFlagged(self.state.user_id, screening.level, screening.categories))
+        contacts = screens.contacts(self.tr, self.content, self.state.country)
+        back = screens.back_buttons(self.tr, self.content, self.position)
+        if screening.level == "urgent":
+            self.show(screens.urgent(self.tr), screens.with_buttons(contacts, back), screen="risk")
+            return
+        extra: tuple[Button, ...] = ()
+        if NOT_OK_FLOW in self.content.flows:
+            extra = (Button(self.tr.gettext("Calm down with me"), screens.flow_data(NOT_OK_FLOW)),)
+        self.show(
+            screens.concern(self.tr),
+            screens.with_buttons(contacts, (*extra, *back)),
+            screen="risk",
+        )
+
+    def contacts(self) -> None:
+        contacts = screens.contacts(self.tr, self.content, self.state.country)
+        back = screens.back_buttons(self.tr, self.content, self.position)
+        self.show(screens.with_buttons(contacts, back))
+
+    def command(self, text: str) -> None:
+        name = text.split()[0][1:].split("@")[0].casefold()
+        if name == "sos":
+            self.contacts()
+        elif name == "help":
+            self.show(screens.commands(self.tr))
+        elif name == "language":
+            self.languages()
+        elif name == "privacy":
+            self.show(screens.privacy(self.tr))
+        elif not self.consented:
+            if name == "forget":
+                self.decline()
+            else:
+                self.show(*self.home())
+        elif name == "start":
+            intro = self.tr.gettext("Welcome back. What would you like to do?")
+            self.show(screens.menu(self.tr, self.content, self.position, intro))
+        elif name == "menu":
+            self.show(*self.home())
+        elif name == "stop":
+            self.stop_flow()
+        elif name == "forget":
+            self.show(screens.forget_confirm(self.tr), screen="forget")
+        else:
+            unknown = self.tr.gettext("I do not know that command.")
+            self.show(self.note(unknown), screens.commands(self.tr))
+
+    def text(self, text: str) -> None:
+        wanted = text.casefold()
+        pressed = next((b for b in self.position.expect if b.label.casefold() == wanted), None)
+        if pressed is not None:
+            self.button(pressed.data)
+            return
+        if not self.consented:
+            self.show(*self.home())
+            return
+        flow = self.position.flow
+        if flow is None:
+            self.show(self.note(screens.not_understood(self.tr)), *self.home())
+            return
+        runner = self.runner()
+        choice = runner.match_label(flow, text)
+        if choice is not None:
+            self.flow_outcome(runner.choose(flow, choice))
+        elif not text:
+            self.reshow_flow(screens.empty_message(self.tr))
+        elif (outcome := runner.answer(flow, text)) is not None:
+            self.flow_outcome(outcome)
+        else:
+            self.reshow_flow(screens.choose_a_button(self.tr))
+
+    def reshow_flow(self, reason: str) -> None:
+        flow = self.position.flow
+        outcome = self.runner().show(flow) if flow else None
+        if outcome is None:
+            self.set_position(flow=None)
+            self.show(self.note(reason), *self.home())
+            return
+        # Only the step's buttons again, with a short word on why, not the whole step repeated.
+        last = next(r for r in reversed(outcome.replies) if isinstance(r, Message))
+        self.show(Message(reason, last.buttons, self.tr.direction))
+
+    def flow_outcome(self, outcome: Outcome | None) -> None:
+        if outcome is None:
+            self.stale()
+            return
+        if outcome.ended:
+            self.set_position(flow=None)
+            _ = self.tr.gettext
+            done = Message(
+                screens.exercise_done(self.tr),
+                (
+                    Button(_("Another exercise"), screens.EXERCISES),
+                    Button(_("Menu"), screens.MENU),
+                ),
+                self.tr.direction,
+            )
+            self.show(*outcome.replies, done)
+        else:
+            self.set_position(flow=outcome.position)
+            self.show(*outcome.replies)
+
+    def stop_flow(self) -> None:
+        if self.position.flow is None:
+            self.show(self.note(screens.no_exercise(self.tr)), *self.home())
+            return
+        self.set_position(flow=None)
+        self.show(self.note(screens.exercise_stopped(self.tr)), *self.home())
+
+    def stale(self) -> None:
+        self.replies.append(self.note(screens.stale_button(self.tr)))
+        flow = self.position.flow
+        outcome = self.runner().show(flow) if flow else None
+        if outcome is not None:
+            self.show(*outcome.replies)
+        else:
+            if flow is not None:
+                self.set_position(flow=None)
+            self.show(*self.home())
+
+    def languages(self) -> None:
+        options = tuple(
+            (code, self.translations.display_name(code)) for code in self.translations.available()
+        )
+        self.show(screens.languages(self.tr, options))
+
+    def decline(self) -> None:
+        self.forget = True
+        self.show(screens.declined(self.tr))
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    def button(self, data: str) -> None:
+        kind, _, rest = data.partition(":")
+        if (
+            not self.consented
+            and data
+            not in (
+                screens.AGREE,
+                screens.DECLINE,
+                screens.LANGUAGE,
+                screens.HELP_NOW,
+                screens.PRIVACY,
+                screens.FORGET,
+            )
+            and kind != "l"
+        ):
+            self.show(*self.home())
+            return
+        content = self.content
+        simple = {
+            screens.MENU: lambda: self.show(*self.home()),
+            screens.BOOKLET: lambda: self.show(screens.topics(self.tr, content, self.position)),
+            screens.EXERCISES: lambda: self.show(screens.exercises(self.tr, content)),
+            screens.HELP_NOW: self.contacts,
+            screens.LANGUAGE: self.languages,
+            screens.PRIVACY: lambda: self.show(screens.privacy(self.tr)),
+            screens.RESUME: self.resume,
+            STOP_DATA: self.stop_flow,
+            screens.AGREE: self.agree,
+            screens.DECLINE: self.decline,
+        }
+        if data in simple:
+            simple[data]()
+        elif data == screens.FORGET:
+            if self.consented:
+                self.show(screens.forget_confirm(self.tr), screen="forget")
+            else:
+                self.decline()
+        elif data == screens.FORGET_YES and self.position.screen == "forget":
+            self.forget = True
+            self.effects.append(UserForgotten(self.state.user_id))
+            self.show(screens.forgotten(self.tr))
+        elif data == screens.FORGET_NO:
+            intro = self.tr.gettext("Nothing was deleted. What would you like to do?")
+            self.show(screens.menu(self.tr, content, self.position, intro))
+        elif kind == "t" and rest in content.topics:
+            self.read(rest, 1)
+        elif kind == "p" and self._valid_page(rest):
+            topic, number = rest.split(":")
+            self.read(topic, int(number))
+        elif kind == "x" and rest in content.flows:
+            self.flow_outcome(self.runner().start(rest))
+        elif kind == CHOICE_PREFIX:
+            self.choice(rest)
+        elif kind == "l" and rest in self.translations.available():
+            self.state = replace(self.state, locale=rest)
+            self.tr = self.translations.get(rest)
+            self.show(self.note(screens.language_set(self.tr)), *self.home())
+        else:
+            self.stale()
+
+    def _valid_page(self, rest: str) -> bool:
+        topic, _, number = rest.partition(":")
+        return (
+            topic in self.content.topics
+            and number.isdigit()
+            and 1 <= int(number) <= len(self.content.topics[topic].pages)
+        )
+
+    def read(self, topic: str, number: int) -> None:
+        self.set_position(reading=(topic, number))
+        self.show(screens.page(self.tr, self.content, topic, number))
+
+    def choice(self, rest: str) -> None:
+        flow_id, _, rest = rest.partition(":")
+        step_id, _, choice_id = rest.partition(":")
+        flow = self.position.flow
+        if flow is None or (flow.flow, flow.step) != (flow_id, step_id):
+            self.stale()
+            return
+        self.flow_outcome(self.runner().choose(flow, choice_id))
+
+    def resume(self) -> None:
+        if self.position.flow is not None:
+            self.flow_outcome(self.runner().show(self.position.flow))
+        elif self.position.reading and self._valid_page(":".join(map(str, self.position.reading))):
+            self.read(*self.position.reading)
+        else:
+            self.show(*self.home())
+
+    def agree(self) -> None:
+        if not self.consented:
+            self.state = replace(self.state, consent_at=self.clock())
+        intro = self.tr.gettext(
+            "Thank you. You can use the buttons, or type /help to see the commands. "
+            "What would you like to do?"
+        )
+        self.show(screens.menu(self.tr, self.content, self.position, intro))
