@@ -42,6 +42,8 @@ COMMANDS = ("start", "menu", "sos", "language", "stop", "privacy", "forget", "he
 # Until a person agrees, Rafiq writes nothing to disk; their few choices live in memory, bounded.
 MAX_PENDING = 10_000
 NOT_OK_FLOW = "not_ok"
+# The shortest start of a button label that counts as typing the button.
+MIN_PREFIX = 4
 
 
 def utcnow() -> dt.datetime:
@@ -257,9 +259,27 @@ class _TurnBuilder:
             unknown = self.tr.gettext("I do not know that command.")
             self.show(self.note(unknown), screens.commands(self.tr))
 
+    def typed_button(self, text: str) -> Button | None:
+        """The shown button a person typed: its whole label, or (unless the step takes free text)
+        the unique start of one, since people type "Slow breathing" for "Slow breathing (3 min)".
+        """
+        wanted = " ".join(text.casefold().split())
+        if not wanted:
+            return None
+        buttons = self.position.expect
+        exact = [b for b in buttons if b.label.casefold() == wanted]
+        if exact:
+            return exact[0]
+        flow = self.position.flow
+        step = self.content.flows[flow.flow].step(flow.step) if flow and (
+            flow.flow in self.content.flows) else None
+        if len(wanted) < MIN_PREFIX or (step is not None and step.accepts_text):
+            return None
+        starts = [b for b in buttons if b.label.casefold().startswith(wanted)]
+        return starts[0] if len(starts) == 1 else None
+
     def text(self, text: str) -> None:
-        wanted = text.casefold()
-        pressed = next((b for b in self.position.expect if b.label.casefold() == wanted), None)
+        pressed = self.typed_button(text)
         if pressed is not None:
             self.button(pressed.data)
             return

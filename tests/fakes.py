@@ -1,0 +1,123 @@
+"""Test doubles for the core's ports, and `Chat`, a driver that reads like a conversation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.core.conversation import Conversation
+from bot.core.model import Content, EventKind, Inbound, Message, Pause, Turn, UserState
+from bot.core.ports import Screening
+from bot.core.safety import PhraseScreen
+
+
+class FakeStore:
+    """The `UserStore` port in a dict, counting writes."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], UserState] = {}
+        self.history: list[UserState] = []
+
+    async def load(self, channel: str, chat_id: str) -> UserState | None:
+        return self.rows.get((channel, chat_id))
+
+    async def save(self, state: UserState) -> None:
+        self.history.append(state)
+        self.rows[(state.channel, state.chat_id)] = state
+
+    async def forget(self, user_id: str) -> None:
+        self.rows = {k: v for k, v in self.rows.items() if v.user_id != user_id}
+
+
+class BrokenScreen:
+    def screen(self, text: str) -> Screening:
+        raise RuntimeError("lexicon missing")
+
+
+class FixedClock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@dataclass
+class Chat:
+    """One person talking to a `Conversation`: `send` text, `press` a button by its label."""
+
+    conversation: Conversation
+    chat_id: str = "42"
+    channel: str = "test"
+    language_hint: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    async def send(self, text: str) -> Turn:
+        return await self._do(
+            Inbound(
+                self.channel,
+                self.chat_id,
+                EventKind.TEXT,
+                text=text,
+                language_hint=self.language_hint,
+            )
+        )
+
+    async def data(self, data: str) -> Turn:
+        return await self._do(Inbound(self.channel, self.chat_id, EventKind.BUTTON, data=data))
+
+    async def other(self) -> Turn:
+        return await self._do(Inbound(self.channel, self.chat_id, EventKind.OTHER))
+
+    async def press(self, label: str) -> Turn:
+        """Press a button of the last message that had buttons, by (the start of) its label."""
+        buttons = self.buttons()
+        found = [b for b in buttons if b.label == label] or [
+            b for b in buttons if b.label.startswith(label)
+        ]
+        assert found, f"no button {label!r} in {[b.label for b in buttons]}"
+        return await self.data(found[0].data)
+
+    async def _do(self, event: Inbound) -> Turn:
+        turn = await self.conversation.handle(event)
+        self.turns.append(turn)
+        return turn
+
+    def messages(self) -> list[Message]:
+        """The messages of the last turn."""
+        return [r for r in self.turns[-1].replies if isinstance(r, Message)]
+
+    def last(self) -> Message:
+        return self.messages()[-1]
+
+    def text(self) -> str:
+        """All text of the last turn, joined."""
+        return "\n".join(m.text for m in self.messages())
+
+    def pauses(self) -> list[float]:
+        return [r.seconds for r in self.turns[-1].replies if isinstance(r, Pause)]
+
+    def buttons(self):
+        for message in reversed(self.messages()):
+            if message.buttons:
+                return message.buttons
+        return ()
+
+    def labels(self) -> list[str]:
+        return [b.label for b in self.buttons()]
+
+
+def make_conversation(content: Content, store=None, screen=None, catalogs=None, clock=None):
+    from pathlib import Path
+
+    from bot.i18n import Catalogs
+
+    if catalogs is None:
+        catalogs, _ = Catalogs.load(Path(__file__).parent.parent / "locales")
+    return Conversation(
+        lambda: content,
+        store or FakeStore(),
+        screen or PhraseScreen(),
+        catalogs,
+        clock or FixedClock(),
+    )
