@@ -127,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosqlite logs every statement with its parameters at DEBUG: never let that reach a log.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.root.level))
     if args.command == "validate":
         return validate(settings)
     try:

@@ -70,6 +70,8 @@ def _position_to_json(position: Position) -> str:
 def _position_from_json(raw: str) -> Position:
     try:
         data = json.loads(raw or "{}")
+        if not isinstance(data, dict):
+            raise TypeError("position is not an object")
         flow = data.get("flow")
         reading = data.get("reading")
         return Position(
@@ -105,11 +107,18 @@ class SqliteStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(str(path))
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=5000")
-        store = cls(db)
-        await store.migrate()
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA busy_timeout=5000")
+            # Deleted rows are overwritten, not just unlinked: /forget must leave no copy behind.
+            await db.execute("PRAGMA secure_delete=ON")
+            store = cls(db)
+            await store.migrate()
+        except BaseException:
+            # The connection's worker thread would otherwise keep the process alive.
+            await db.close()
+            raise
         return store
 
     async def close(self) -> None:
@@ -182,6 +191,8 @@ class SqliteStore:
         for table, column in PERSONAL_TABLES:
             await self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
         await self._db.commit()
+        # The write-ahead log still holds the old pages until a checkpoint; fold it in now.
+        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def count_rows_mentioning(self, *values: str) -> int:
         """How many rows in any table hold one of `values` in any column (for checking /forget)."""
