@@ -67,7 +67,8 @@ def direction_of(locale: str) -> Literal["ltr", "rtl"]:
 
 def _read_catalog(path: Path, locale: str) -> CatalogTranslator:
     with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale, domain=DOMAIN)
+        # A file that is not PO at all must be an error, not a catalog with nothing in it.
+        catalog = read_po(fh, locale=locale, domain=DOMAIN, abort_invalid=True)
     messages: dict[tuple[str | None, str], str | tuple[str, ...]] = {}
     for message in catalog:
         if not message.id or message.fuzzy:
@@ -120,7 +121,7 @@ class Catalogs:
                 try:
                     translators[folder.name] = _read_catalog(po, folder.name)
                 except Exception as exc:
-                    line = getattr(exc, "lineno", 1) or 1
+                    line = getattr(exc, "lineno", 0) + 1  # PoFileError counts from 0
                     problems.append(
                         Problem(
                             shown,

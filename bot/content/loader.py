@@ -85,6 +85,35 @@ class _File:
     def warn(self, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(self.shown_as, line, message, fix, "warning"))
 
+    def document(self, path: Path, what: str) -> Located | None:
+        """The file's top-level mapping; a file YAML could not read is already reported."""
+        before = len(self.problems)
+        data = read_yaml(path, self.shown_as, self.problems)
+        if data is None and len(self.problems) > before:
+            return None
+        return self.mapping(data, 1, what)
+
+    def errors(self) -> int:
+        return sum(p.severity == "error" and p.path == self.shown_as for p in self.problems)
+
+    def values(self, data: Located, key: str, what: str) -> tuple[str, ...]:
+        """A list of short values; one value alone is taken as a list of one."""
+        raw = data.get(key)
+        if raw is None:
+            return ()
+        if isinstance(raw, str | int) and not isinstance(raw, bool):
+            return (str(raw),)
+        if isinstance(raw, list) and all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in raw
+        ):
+            return tuple(str(v) for v in raw)
+        self.error(
+            data.line_of(key),
+            f"'{key}' of {what} must be a list of values",
+            f'write {key}: ["a", "b"], with quotes',
+        )
+        return ()
+
     def mapping(self, value: Any, line: int, what: str) -> Located | None:
         if isinstance(value, Located):
             return value
@@ -197,7 +226,8 @@ class _Refs:
     """References to check once every file is read: (file, line, what, target)."""
 
     topics: list[tuple[_File, int, str, str]] = field(default_factory=list)
-    pages: list[tuple[_File, int, str, str, int]] = field(default_factory=list)
+    # (file, line of `topic:`, what, topic, page, line of `page:`)
+    pages: list[tuple[_File, int, str, str, int, int]] = field(default_factory=list)
     flows: list[tuple[_File, int, str, str]] = field(default_factory=list)
 
 
@@ -218,9 +248,9 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def _load_topic(
     path: Path, root: Path, problems: list[Problem], refs: _Refs
-) -> tuple[float, Topic] | None:
+) -> tuple[float, Topic, int] | None:
     f = _File(_rel(path, root), problems)
-    data = f.mapping(read_yaml(path, f.shown_as, problems), 1, "a booklet topic")
+    data = f.document(path, "a booklet topic")
     if data is None:
         return None
     f.keys(data, TOPIC_FIELDS, TOPIC_OPTIONAL, "the topic")
@@ -256,12 +286,12 @@ def _load_topic(
     try_flows = f.id_list(data, "try", "the topic")
     related = f.id_list(data, "related", "the topic")
     for target, line in try_flows:
-        refs.flows.append((f, line, "the topic's 'try'", target))
+        refs.flows.append((f, line, "the topic's 'try' names flow", target))
     for target, line in related:
         refs.topics.append((f, line, "the topic's 'related'", target))
     if not (topic_id and title and summary and pages) or len(pages) != len(pages_raw or []):
         return None
-    return f.order(data), Topic(
+    topic = Topic(
         topic_id,
         title,
         summary,
@@ -270,6 +300,7 @@ def _load_topic(
         tuple(t for t, _ in related),
         f.shown_as,
     )
+    return f.order(data), topic, data.line_of("id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,6 +403,12 @@ def _load_say(f: _File, step: Located, what: str) -> tuple[Say | Pause, ...]:
                 )
             else:
                 out.append(Pause(float(seconds)))
+        elif isinstance(item, bool):
+            f.error(
+                line,
+                f"a message of {what} was read as true/false, not as text",
+                "put the text in quotes, for example say: 'Yes'",
+            )
         else:
             f.error(
                 line,
@@ -462,7 +499,10 @@ def _load_step(
                 step.line_of("page"), f"'page' of {what} must be a page number", "write page: 1"
             )
             page = 1
-        refs.pages.append((f, step.line_of("topic"), f"{what} shows topic", str(topic), page))
+        page_line = step.line_of("page" if "page" in step else "topic")
+        refs.pages.append(
+            (f, step.line_of("topic"), f"{what} shows topic", str(topic), page, page_line)
+        )
     elif "page" in step:
         f.error(step.line_of("page"), f"{what} has a page but no topic", "add topic: <topic id>")
     show_help = step.get("help", False)
@@ -595,12 +635,12 @@ def _check_graph(f: _File, flow: Flow, lines: dict[str, int]) -> None:
 
 def _load_flow(
     path: Path, root: Path, problems: list[Problem], refs: _Refs
-) -> tuple[float, Flow] | None:
+) -> tuple[float, Flow, int] | None:
     f = _File(_rel(path, root), problems)
-    data = f.mapping(read_yaml(path, f.shown_as, problems), 1, "a flow")
+    data = f.document(path, "a flow")
     if data is None:
         return None
-    before = len(problems)
+    before = f.errors()
     f.keys(data, FLOW_FIELDS, FLOW_OPTIONAL, "the flow")
     f.version(data)
     flow_id = f.ident(data, "id", "the flow", MAX_TOPIC_ID)
@@ -655,15 +695,15 @@ def _load_flow(
                 f"there is no step '{target}' in this flow",
                 f"{hint} the steps are: {', '.join(lines)}".strip(),
             )
-    if len(problems) != before or not (flow_id and title and summary and minutes and steps):
+    if f.errors() != before or not (flow_id and title and summary and minutes and steps):
         return None
     flow = Flow(flow_id, title, summary, minutes, tuple(steps), f.shown_as)
     _check_graph(f, flow, lines)
-    if len(problems) != before:
+    if f.errors() != before:
         return None
     if len(flow_data(flow_id).encode()) > MAX_BUTTON_DATA:
         f.error(data.line_of("id"), "the flow id is too long for a button", "use a shorter id")
-    return f.order(data), flow
+    return f.order(data), flow, data.line_of("id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -686,30 +726,35 @@ def _load_referrals(
         )
     for path in _yaml_files(folder):
         f = _File(_rel(path, root), problems)
-        data = f.mapping(read_yaml(path, f.shown_as, problems), 1, "a referral file")
+        data = f.document(path, "a referral file")
         if data is None:
             continue
         f.keys(data, REFERRAL_FIELDS, set(), "the referral file")
         f.version(data)
+        if "country" not in data:
+            continue  # `keys` has said it is missing
         country = data.get("country")
         expected = None if path.stem == "global" else path.stem.upper()
         if country != expected:
+            shown = "null" if country is None else f"'{country}'"
             f.error(
                 data.line_of("country"),
-                f"country is {country!r} but the file is {path.name}",
+                f"country is {shown} but the file is {path.name}",
                 "write country: null in global.yaml, or the file's two-letter code",
             )
             continue
         services = _load_services(f, data, country, today)
+        # Everyone sees the global contacts, so they too must hold a number that works in danger.
+        if not any(s.kind == ServiceKind.EMERGENCY and s.verified for s in services):
+            f.error(
+                data.line,
+                f"{'the global contacts have' if country is None else country + ' has'} "
+                "no checked emergency number",
+                "add a service with kind: emergency and its verified date",
+            )
         if country is None:
             global_services = services
         else:
-            if not any(s.kind == ServiceKind.EMERGENCY and s.verified for s in services):
-                f.error(
-                    data.line,
-                    f"{country} has no checked emergency number",
-                    "add a service with kind: emergency and its verified date",
-                )
             by_country[country] = services
     return Referrals(global_services, MappingProxyType(by_country))
 
@@ -739,7 +784,7 @@ def _load_services(
                 f"{did_you_mean(str(kind), kinds)} use one of: {', '.join(kinds)}".strip(),
             )
             continue
-        phones = tuple(str(p) for p in s.get("phones") or ())
+        phones = f.values(s, "phones", f"service '{sid}'")
         for p in phones:
             if not _PHONE.match(p):
                 f.error(
@@ -748,6 +793,8 @@ def _load_services(
                     "write digits only, with an optional + and spaces, in quotes",
                 )
         verified = s.get("verified")
+        if isinstance(verified, dt.datetime):
+            verified = verified.date()  # a time of day was written too; the day is what counts
         if verified is None:
             f.warn(
                 line,
@@ -759,6 +806,12 @@ def _load_services(
                 s.line_of("verified"), "'verified' must be a date", "write verified: 2026-11-01"
             )
             verified = None
+        elif verified > today:
+            f.warn(
+                s.line_of("verified"),
+                f"service '{sid}' says it was checked on {verified}, which is in the future",
+                "write the date the entry was really checked",
+            )
         elif (today - verified).days > STALE_AFTER_DAYS:
             f.warn(
                 s.line_of("verified"),
@@ -776,7 +829,7 @@ def _load_services(
                 phones,
                 s.get("url"),
                 text["hours"],
-                tuple(str(x) for x in s.get("languages") or ()),
+                f.values(s, "languages", f"service '{sid}'"),
                 text["serves"],
                 text["cost"],
                 text["note"],
@@ -799,7 +852,7 @@ def _check_refs(refs: _Refs, topics: dict[str, Topic], flows: dict[str, Flow]) -
                 f"{what} names topic '{target}', which does not exist",
                 f"{hint} check content/booklet/ for the topic ids".strip(),
             )
-    for f, line, what, target, page in refs.pages:
+    for f, line, what, target, page, page_line in refs.pages:
         if target not in topics:
             hint = did_you_mean(target, list(topics))
             f.error(
@@ -809,7 +862,7 @@ def _check_refs(refs: _Refs, topics: dict[str, Topic], flows: dict[str, Flow]) -
             )
         elif page > len(topics[target].pages):
             f.error(
-                line,
+                page_line,
                 f"{what} '{target}' page {page}, but it has {len(topics[target].pages)}",
                 "use a page number that exists",
             )
@@ -848,12 +901,12 @@ def load_content(root: Path, today: dt.date | None = None) -> tuple[Content | No
         loaded = _load_topic(path, root, problems, refs)
         if loaded is None:
             continue
-        order, topic = loaded
+        order, topic, id_line = loaded
         if topic.id in topics:
             problems.append(
                 Problem(
                     topic.source,
-                    1,
+                    id_line,
                     f"the topic id '{topic.id}' is also used in {topics[topic.id].source}",
                     "give each topic its own id",
                 )
@@ -867,12 +920,12 @@ def load_content(root: Path, today: dt.date | None = None) -> tuple[Content | No
         loaded_flow = _load_flow(path, root, problems, refs)
         if loaded_flow is None:
             continue
-        order, flow = loaded_flow
+        order, flow, id_line = loaded_flow
         if flow.id in flows:
             problems.append(
                 Problem(
                     flow.source,
-                    1,
+                    id_line,
                     f"the flow id '{flow.id}' is also used in {flows[flow.id].source}",
                     "give each flow its own id",
                 )

@@ -76,6 +76,17 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
     return result
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # PyYAML raises a bare ValueError for an impossible date (2026-02-30), with no line.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark
+        ) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
@@ -100,12 +111,30 @@ def parse_yaml(text: str, shown_as: str, problems: list[Problem]) -> Any:
             Problem(shown_as, line, "a tab character is used", "indent with spaces, never tabs")
         )
         return None
-    loader = _Loader(text)
-    loader.duplicate_keys = []
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
+        loader.duplicate_keys = []
         data = loader.get_single_data()
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow, often pasted from a word processor.
+        line = text[: exc.position].count("\n") + 1
+        problems.append(
+            Problem(
+                shown_as,
+                line,
+                f"this line has a character that is not allowed (code {exc.character!r})",
+                "delete the character and type the text again",
+            )
+        )
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is only noticed at the end of the file; the line where it
+        # opens is the one to fix.
+        at_end = exc.problem_mark is not None and exc.problem_mark.index >= len(text.rstrip())
+        if exc.context_mark and ("quoted scalar" in (exc.context or "") or at_end):
+            mark = exc.context_mark
         line = mark.line + 1 if mark else 1
         what = " ".join(filter(None, (exc.context, exc.problem)))
         problems.append(
@@ -124,7 +153,8 @@ def parse_yaml(text: str, shown_as: str, problems: list[Problem]) -> Any:
         )
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for key, line in loader.duplicate_keys:
         problems.append(
             Problem(shown_as, line, f"the key '{key}' appears twice", "keep only one of them")

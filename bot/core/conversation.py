@@ -271,8 +271,11 @@ class _TurnBuilder:
         if exact:
             return exact[0]
         flow = self.position.flow
-        step = self.content.flows[flow.flow].step(flow.step) if flow and (
-            flow.flow in self.content.flows) else None
+        step = (
+            self.content.flows[flow.flow].step(flow.step)
+            if flow and (flow.flow in self.content.flows)
+            else None
+        )
         if len(wanted) < MIN_PREFIX or (step is not None and step.accepts_text):
             return None
         starts = [b for b in buttons if b.label.casefold().startswith(wanted)]
