@@ -42,7 +42,7 @@ COMMANDS = ("start", "menu", "sos", "language", "stop", "privacy", "forget", "he
 # Until a person agrees, Rafiq writes nothing to disk; their few choices live in memory, bounded.
 MAX_PENDING = 10_000
 NOT_OK_FLOW = "not_ok"
-# The shortest start of a button label that counts as typing the button.
+# The fewest letters of a button label that count as typing the button.
 MIN_PREFIX = 4
 
 
@@ -260,8 +260,9 @@ class _TurnBuilder:
             self.show(self.note(unknown), screens.commands(self.tr))
 
     def typed_button(self, text: str) -> Button | None:
-        """The shown button a person typed: its whole label, or (unless the step takes free text)
-        the unique start of one, since people type "Slow breathing" for "Slow breathing (3 min)".
+        """The shown button a person typed: its whole label or, unless the step takes free text,
+        the unique start or part of one ("slow breathing" for "Slow breathing (3 minutes)",
+        "not ok" for "I'm not OK right now").
         """
         wanted = " ".join(text.casefold().split())
         if not wanted:
@@ -279,7 +280,10 @@ class _TurnBuilder:
         if len(wanted) < MIN_PREFIX or (step is not None and step.accepts_text):
             return None
         starts = [b for b in buttons if b.label.casefold().startswith(wanted)]
-        return starts[0] if len(starts) == 1 else None
+        if len(starts) == 1:
+            return starts[0]
+        parts = [b for b in buttons if wanted in b.label.casefold()]
+        return parts[0] if len(parts) == 1 else None
 
     def text(self, text: str) -> None:
         pressed = self.typed_button(text)

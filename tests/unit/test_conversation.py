@@ -452,6 +452,14 @@ async def test_typing_the_start_of_a_button_picks_it(agreed: Chat) -> None:
     assert agreed.text() == "How are you?"
 
 
+async def test_typing_a_unique_part_of_a_button_picks_it(agreed: Chat) -> None:
+    await agreed.send("the booklet")
+    assert agreed.text().startswith("The self-help booklet")
+    await agreed.send("/menu")
+    await agreed.send("e")  # too short to mean anything
+    assert "Here is the menu" in agreed.text()
+
+
 async def test_at_a_typing_step_words_stay_an_answer_even_if_they_start_a_label(agreed, store):
     await in_flow(agreed)
     await agreed.press("Fine")
