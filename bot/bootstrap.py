@@ -14,7 +14,7 @@ from bot.content.yamlfile import Problem
 from bot.core.conversation import Conversation
 from bot.core.model import Content
 from bot.core.ports import RiskScreen, UserStore
-from bot.core.safety import PhraseScreen
+from bot.core.safety import LexiconScreen
 from bot.i18n import Catalogs
 from bot.storage import SqliteStore
 
@@ -49,12 +49,19 @@ class App:
     content: Content
     catalogs: Catalogs
     store: UserStore
+    screen: RiskScreen
     conversation: Conversation = field(init=False)
-    screen: RiskScreen = field(default_factory=PhraseScreen)
 
     def __post_init__(self) -> None:
+        # The store is also the case desk when it can be (SQLite: case and alert in one write).
+        desk = self.store if hasattr(self.store, "escalate") else None
         self.conversation = Conversation(
-            lambda: self.content, self.store, self.screen, self.catalogs
+            lambda: self.content,
+            self.store,
+            lambda: self.screen,
+            self.catalogs,
+            desk=desk,  # type: ignore[arg-type]
+            check_back_after=self.settings.check_back_minutes * 60,
         )
 
     def reload(self) -> list[Problem]:
@@ -66,6 +73,7 @@ class App:
                 log.error("%s", problem)
             return problems
         self.content = content
+        self.screen = LexiconScreen(content.lexicons)
         self.catalogs.replace_with(catalogs)
         log.warning(
             "content reloaded: %d topics, %d flows", len(content.topics), len(content.flows)
@@ -87,4 +95,4 @@ async def build(
         raise ContentInvalid(problems)
     if store is None:
         store = await SqliteStore.open(settings.db)
-    return App(settings, content, catalogs, store, screen or PhraseScreen())
+    return App(settings, content, catalogs, store, screen or LexiconScreen(content.lexicons))

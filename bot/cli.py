@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
 
 from bot.bootstrap import App, ContentInvalid, build, load_all
 from bot.config import Settings
@@ -49,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     content_dir(validate)
     run = commands.add_parser("run", help="serve Rafiq on Telegram")
     content_dir(run)
+    triage = commands.add_parser(
+        "triage",
+        help='screen messages from stdin (one a line: text, or JSON with a "text" key); '
+        "print one JSON result a line",
+    )
+    content_dir(triage)
     return parser
 
 
@@ -69,14 +78,51 @@ def validate(settings: Settings) -> int:
     return 0
 
 
+def triage(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+    """Screen each input line with every lexicon; how officers test a lexicon change."""
+    from bot.content.lexicons import load_lexicons
+    from bot.core.safety import LexiconScreen
+
+    problems: list[Problem] = []
+    lexicons = load_lexicons(settings.content_dir / "locales", settings.content_dir, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        _print_problems(errors)
+        return 1
+    screen = LexiconScreen(lexicons)
+    write = stdout.write
+    for line in stdin:
+        text = line.rstrip("\n")
+        if text.lstrip().startswith("{"):
+            try:
+                value = json.loads(text)
+                text = str(value.get("text", "")) if isinstance(value, dict) else text
+            except ValueError:
+                pass  # not JSON after all: screen the line as it is
+        result = screen.screen(text)
+        out = {
+            "level": result.level,
+            "categories": list(result.categories),
+            "languages": list(result.languages),
+            "matches": [
+                {"phrase": m.phrase, "language": m.language, "level": m.level,
+                 "category": m.category}
+                for m in result.matches
+            ],
+        }  # fmt: skip
+        write(json.dumps(out, ensure_ascii=False) + "\n")
+    stdout.flush()
+    return 0
+
+
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.terminal import TerminalChat
+    from bot.outbox import OutboxWorker, StaffLog
+    from bot.storage import SqliteStore
 
     previewing = bool(args.flow or args.topic)
     if previewing:
         # Previews never touch real users' data.
-        from bot.storage import SqliteStore
-
         store = await SqliteStore.open(":memory:")
         app = await build(settings, store=store)
     else:
@@ -98,16 +144,40 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
         pauses = interactive if args.pauses is None else args.pauses
         chat = TerminalChat(app, sys.stdin, sys.stdout, pauses=pauses, interactive=interactive)
         _reload_on_hangup(app)
+        stop = asyncio.Event()
+        worker_task = None
+        staff_stream = None
+        if isinstance(app.store, SqliteStore):
+            # A preview's alerts are only for the officer trying it, never the real staff log.
+            staff_stream = _staff_stream("-" if previewing else settings.staff_alerts)
+            worker = OutboxWorker(app.store, StaffLog(staff_stream), chat.check_back)
+            worker_task = asyncio.create_task(worker.run(stop))
         opening = [chat.start_event()]
         if args.locale:
             opening = [chat.button_event(f"l:{args.locale}")]
         if previewing:
             await app.conversation.handle(chat.button_event("ok:agree"))
             opening = [chat.button_event(f"x:{args.flow}" if args.flow else f"t:{args.topic}")]
-        await chat.run(opening)
+        try:
+            await chat.run(opening)
+        finally:
+            stop.set()
+            if worker_task is not None:
+                await worker_task
+            if staff_stream is not None and staff_stream is not sys.stderr:
+                staff_stream.close()
     finally:
         await app.close()
     return 0
+
+
+def _staff_stream(target: str) -> TextIO:
+    """Where the terminal chat writes staff alerts: a file, or stderr for "-"."""
+    if target == "-":
+        return sys.stderr
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("a", encoding="utf-8")
 
 
 def _reload_on_hangup(app: App) -> None:
@@ -131,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.root.level))
     if args.command == "validate":
         return validate(settings)
+    if args.command == "triage":
+        return triage(settings, sys.stdin, sys.stdout)
     try:
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))

@@ -10,6 +10,7 @@ from pathlib import Path
 # The repository's own tree: `content/`, `flows/` and `locales/` beside the `bot` package.
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = Path("data") / "rafiq.sqlite3"
+DEFAULT_STAFF_ALERTS = Path("data") / "staff-alerts.log"
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Settings:
     default_locale: str = "en"
     default_country: str | None = None
     log_level: str = "WARNING"
+    check_back_minutes: float = 20.0
+    staff_alerts: str = str(DEFAULT_STAFF_ALERTS)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -29,6 +32,8 @@ class Settings:
             "default_locale": env.get("RAFIQ_DEFAULT_LOCALE") or "en",
             "default_country": (env.get("RAFIQ_DEFAULT_COUNTRY") or "").upper() or None,
             "log_level": (env.get("RAFIQ_LOG_LEVEL") or "WARNING").upper(),
+            "check_back_minutes": float(env.get("RAFIQ_CHECK_BACK_MINUTES") or 20),
+            "staff_alerts": env.get("RAFIQ_STAFF_ALERTS") or str(DEFAULT_STAFF_ALERTS),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["content_dir"], str):

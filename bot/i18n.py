@@ -151,6 +151,13 @@ class Catalogs:
             return locale
         return name[:1].upper() + name[1:]
 
+    def country_name(self, code: str, locale: str) -> str:
+        """A country's name in the person's language (CLDR), or its code if Babel has none."""
+        try:
+            return Locale.parse(locale).territories.get(code.upper(), code)
+        except (ValueError, UnknownLocaleError):
+            return code
+
     def negotiate(self, hint: str | None) -> str:
         """The best installed locale for a channel's language code, else the default."""
         if not hint:

@@ -7,10 +7,12 @@ nothing here logs what people write. `forget` deletes every row that belongs to 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.model import Button, FlowPosition, Position, UserState
+from bot.core.ports import Escalation
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +45,67 @@ async def _v1(db: aiosqlite.Connection) -> None:
     )
 
 
+async def _v2(db: aiosqlite.Connection) -> None:
+    # Cases and the outbox that tells staff about them. The outbox row is written in the same
+    # transaction as the case, so a crash can delay an alert but never lose it.
+    await db.executescript(
+        """
+        CREATE TABLE cases (
+            case_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id    TEXT NOT NULL,
+            level      TEXT NOT NULL,
+            categories TEXT NOT NULL,
+            language   TEXT,
+            country    TEXT,
+            status     TEXT NOT NULL DEFAULT 'open',
+            opened_at  TEXT NOT NULL,
+            safe_at    TEXT
+        );
+        CREATE INDEX cases_user ON cases (user_id, status);
+        CREATE TABLE outbox (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind         TEXT NOT NULL,
+            case_id      INTEGER,
+            user_id      TEXT,
+            payload      TEXT NOT NULL,
+            due_at       TEXT NOT NULL,
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            last_error   TEXT,
+            delivered_at TEXT
+        );
+        CREATE INDEX outbox_due ON outbox (delivered_at, due_at);
+        CREATE TABLE escalation_keys (
+            source_key TEXT PRIMARY KEY,
+            case_id    INTEGER NOT NULL,
+            user_id    TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Append only: each entry moves the schema one version up, and `PRAGMA user_version` records where
 # a
 # file stands, so an old file is brought up to date at start-up without losing anyone's place.
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 # Tables holding rows about a person, with the column naming them; `forget` clears each.
-PERSONAL_TABLES: tuple[tuple[str, str], ...] = (("users", "user_id"),)
+PERSONAL_TABLES: tuple[tuple[str, str], ...] = (
+    ("users", "user_id"),
+    ("cases", "user_id"),
+    ("outbox", "user_id"),
+    ("escalation_keys", "user_id"),
+)
+LEVEL_RANK = {"concern": 1, "urgent": 2}
+STAFF_ALERT = "staff_alert"
+CHECK_BACK = "check_back"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    kind: str
+    case_id: int | None
+    payload: dict[str, Any]
+    attempts: int
 
 
 def _position_to_json(position: Position) -> str:
@@ -101,6 +159,9 @@ class SqliteStore:
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        # One connection is shared by every coroutine: a transaction spanning several awaits
+        # must not have another coroutine's statements committed in its middle.
+        self._writing = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteStore:
@@ -164,6 +225,10 @@ class SqliteStore:
         )
 
     async def save(self, state: UserState) -> None:
+        async with self._writing:
+            await self._save(state)
+
+    async def _save(self, state: UserState) -> None:
         await self._db.execute(
             """
             INSERT INTO users (user_id, channel, chat_id, locale, country, consent_at, position,
@@ -188,11 +253,161 @@ class SqliteStore:
         await self._db.commit()
 
     async def forget(self, user_id: str) -> None:
-        for table, column in PERSONAL_TABLES:
-            await self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-        await self._db.commit()
-        # The write-ahead log still holds the old pages until a checkpoint; fold it in now.
-        await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        async with self._writing:
+            for table, column in PERSONAL_TABLES:
+                await self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+            await self._db.commit()
+            # The write-ahead log still holds the old pages until a checkpoint; fold it in now.
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- cases and the outbox (the `CaseDesk` port) -----------------------------------------
+
+    async def escalate(self, escalation: Escalation, now: dt.datetime | None = None) -> int:
+        """Open (or update) the person's case and queue the staff alert, in one transaction.
+
+        A message processed twice (the same `source_key`) changes nothing the second time.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        e = escalation
+        async with self._writing:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                case_id = await self._escalate(e, now)
+            except BaseException:
+                await self._db.rollback()
+                raise
+            await self._db.commit()
+        return case_id
+
+    async def _escalate(self, e: Escalation, now: dt.datetime) -> int:
+        if e.source_key:
+            async with self._db.execute(
+                "SELECT case_id FROM escalation_keys WHERE source_key = ?", (e.source_key,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row:
+                return int(row[0])
+        async with self._db.execute(
+            "SELECT case_id, level, categories FROM cases WHERE user_id = ? AND status = 'open' "
+            "ORDER BY case_id DESC LIMIT 1",
+            (e.user_id,),
+        ) as cur:
+            open_case = await cur.fetchone()
+        if open_case is None:
+            cur = await self._db.execute(
+                "INSERT INTO cases (user_id, level, categories, language, country, opened_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (e.user_id, e.level, ",".join(e.categories), e.language, e.country, _time(now)),
+            )
+            case_id, event, level = int(cur.lastrowid or 0), "new", e.level
+            categories = e.categories
+        else:
+            case_id = int(open_case[0])
+            level = max(open_case[1], e.level, key=lambda lv: LEVEL_RANK.get(lv, 0))
+            known = tuple(c for c in str(open_case[2]).split(",") if c)
+            categories = tuple(dict.fromkeys((*known, *e.categories)))
+            await self._db.execute(
+                "UPDATE cases SET level = ?, categories = ? WHERE case_id = ?",
+                (level, ",".join(categories), case_id),
+            )
+            event = "update"
+        alert = {
+            "case": case_id,
+            "event": event,
+            "reason": e.reason,
+            "level": level,
+            "categories": list(categories),
+            "language": e.language,
+            "country": e.country,
+            "at": _time(now),
+        }
+        await self._enqueue(STAFF_ALERT, case_id, e.user_id, alert, now)
+        if e.check_back_after is not None and not await self._pending(CHECK_BACK, e.user_id):
+            due = now + dt.timedelta(seconds=e.check_back_after)
+            target = {"channel": e.channel, "chat_id": e.chat_id}
+            await self._enqueue(CHECK_BACK, case_id, e.user_id, target, due)
+        if e.source_key:
+            await self._db.execute(
+                "INSERT INTO escalation_keys (source_key, case_id, user_id) VALUES (?, ?, ?)",
+                (e.source_key, case_id, e.user_id),
+            )
+        return case_id
+
+    async def _enqueue(
+        self, kind: str, case_id: int, user_id: str, payload: dict[str, Any], due: dt.datetime
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO outbox (kind, case_id, user_id, payload, due_at) VALUES (?, ?, ?, ?, ?)",
+            (kind, case_id, user_id, json.dumps(payload), _time(due)),
+        )
+
+    async def _pending(self, kind: str, user_id: str) -> bool:
+        async with self._db.execute(
+            "SELECT 1 FROM outbox WHERE kind = ? AND user_id = ? AND delivered_at IS NULL",
+            (kind, user_id),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def report_safe(self, user_id: str, now: dt.datetime | None = None) -> None:
+        """Note "I'm safe" on the open case. Only staff close a case."""
+        async with self._writing:
+            await self._db.execute(
+                "UPDATE cases SET safe_at = ? WHERE user_id = ? AND status = 'open'",
+                (_time(now or dt.datetime.now(dt.UTC)), user_id),
+            )
+            await self._db.commit()
+
+    async def open_case_level(self, user_id: str) -> str | None:
+        async with self._db.execute(
+            "SELECT level FROM cases WHERE user_id = ? AND status = 'open' "
+            "ORDER BY case_id DESC LIMIT 1",
+            (user_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def due_outbox(self, now: dt.datetime, limit: int = 50) -> list[OutboxItem]:
+        """Undelivered items that are due, staff alerts first."""
+        async with self._db.execute(
+            "SELECT id, kind, case_id, payload, attempts FROM outbox "
+            "WHERE delivered_at IS NULL AND due_at <= ? "
+            "ORDER BY kind != ?, due_at, id LIMIT ?",
+            (_time(now), STAFF_ALERT, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    async def next_due(self) -> dt.datetime | None:
+        async with self._db.execute(
+            "SELECT MIN(due_at) FROM outbox WHERE delivered_at IS NULL"
+        ) as cur:
+            row = await cur.fetchone()
+        return _parse_time(row[0]) if row and row[0] else None
+
+    async def mark_delivered(self, item_id: int, now: dt.datetime) -> None:
+        async with self._writing:
+            await self._db.execute(
+                "UPDATE outbox SET delivered_at = ? WHERE id = ?", (_time(now), item_id)
+            )
+            await self._db.commit()
+
+    async def mark_retry(self, item_id: int, error: str, due: dt.datetime) -> None:
+        async with self._writing:
+            await self._db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, due_at = ? "
+                "WHERE id = ?",
+                (error, _time(due), item_id),
+            )
+            await self._db.commit()
+
+    async def cases(self) -> list[dict[str, Any]]:
+        async with self._db.execute(
+            "SELECT case_id, user_id, level, categories, status, safe_at FROM cases "
+            "ORDER BY case_id"
+        ) as cur:
+            rows = await cur.fetchall()
+        keys = ("case", "user_id", "level", "categories", "status", "safe_at")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
 
     async def count_rows_mentioning(self, *values: str) -> int:
         """How many rows in any table hold one of `values` in any column (for checking /forget)."""

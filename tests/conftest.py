@@ -34,5 +34,5 @@ def chat(content: Content, store: FakeStore) -> Chat:
 async def agreed(chat: Chat) -> Chat:
     """A person who has agreed and sees the main menu."""
     await chat.send("/start")
-    await chat.press("Yes, let us start")
+    await chat.agree()
     return chat

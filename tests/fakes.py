@@ -6,9 +6,31 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.core.conversation import Conversation
-from bot.core.model import Content, EventKind, Inbound, Message, Pause, Turn, UserState
+from bot.core.model import (
+    Content,
+    EventKind,
+    Inbound,
+    Lexicon,
+    LexiconGroup,
+    Message,
+    Pause,
+    Turn,
+    UserState,
+)
 from bot.core.ports import Screening
-from bot.core.safety import PhraseScreen
+from bot.core.safety import LexiconScreen
+
+# A small English lexicon for tests of the core; the real lexicons are tested on their own.
+TEST_LEXICON = Lexicon(
+    "en",
+    "latin",
+    (
+        LexiconGroup("urgent", "suicide", ("kill myself", "end my life", "want to die"), "latin"),
+        LexiconGroup("urgent", "self_harm", ("hurt myself",), "latin"),
+        LexiconGroup("concern", "distress", ("hopeless", "cannot cope"), "latin"),
+    ),
+    ("dying to see",),
+)
 
 
 class FakeStore:
@@ -27,6 +49,27 @@ class FakeStore:
 
     async def forget(self, user_id: str) -> None:
         self.rows = {k: v for k, v in self.rows.items() if v.user_id != user_id}
+
+
+class FakeDesk:
+    """The `CaseDesk` port, collecting escalations."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.escalations: list = []
+        self.safe: list[str] = []
+        self.fail = fail
+
+    async def escalate(self, escalation) -> int:
+        if self.fail:
+            raise OSError("disk full")
+        self.escalations.append(escalation)
+        return len(self.escalations)
+
+    async def report_safe(self, user_id: str) -> None:
+        self.safe.append(user_id)
+
+    async def open_case_level(self, user_id: str) -> str | None:
+        return None
 
 
 class BrokenScreen:
@@ -69,6 +112,13 @@ class Chat:
     async def other(self) -> Turn:
         return await self._do(Inbound(self.channel, self.chat_id, EventKind.OTHER))
 
+    async def agree(self, country: str = "Skip") -> Turn:
+        """Agree on the welcome screen, then answer the country question."""
+        turn = await self.press("Yes, let us start")
+        if "Which country are you in now?" in self.text():
+            turn = await self.press(country)
+        return turn
+
     async def press(self, label: str) -> Turn:
         """Press a button of the last message that had buttons, by (the start of) its label."""
         buttons = self.buttons()
@@ -107,17 +157,22 @@ class Chat:
         return [b.label for b in self.buttons()]
 
 
-def make_conversation(content: Content, store=None, screen=None, catalogs=None, clock=None):
+def make_conversation(
+    content: Content, store=None, screen=None, catalogs=None, clock=None, desk=None
+):
     from pathlib import Path
 
     from bot.i18n import Catalogs
 
     if catalogs is None:
         catalogs, _ = Catalogs.load(Path(__file__).parent.parent / "locales")
+    screen = screen or LexiconScreen([TEST_LEXICON])
     return Conversation(
         lambda: content,
         store or FakeStore(),
-        screen or PhraseScreen(),
+        lambda: screen,
         catalogs,
         clock or FixedClock(),
+        desk=desk,
+        check_back_after=600,
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.bootstrap import App
-from bot.core.model import Button, EventKind, Inbound, Message, Pause, Reply, RiskFlagged
+from bot.core.model import Button, EventKind, Inbound, Message, Pause, Reply
 
 CHANNEL = "terminal"
 log = logging.getLogger(__name__)
@@ -41,26 +41,32 @@ class TerminalChat:
         self._chat_id = chat_id
         self._interactive = interactive
         self._buttons: tuple[Button, ...] = ()
+        # Each typed line is one message; its number lets the core act on it only once.
+        self._session = f"{id(self):x}"
+        self._count = 0
 
     def _event_for(self, line: str) -> Inbound:
+        self._count += 1
+        message_id = f"{self._session}-{self._count}"
         choice = line.strip()
         if choice.isdigit() and 1 <= int(choice) <= len(self._buttons):
             data = self._buttons[int(choice) - 1].data
-            return Inbound(CHANNEL, self._chat_id, EventKind.BUTTON, data=data)
-        return Inbound(CHANNEL, self._chat_id, EventKind.TEXT, text=line)
+            return Inbound(CHANNEL, self._chat_id, EventKind.BUTTON, data=data,
+                           message_id=message_id)  # fmt: skip
+        return Inbound(CHANNEL, self._chat_id, EventKind.TEXT, text=line, message_id=message_id)
 
     async def send(self, event: Inbound) -> None:
         turn = await self._app.conversation.handle(event)
-        for effect in turn.effects:
-            if isinstance(effect, RiskFlagged):
-                # No message text: the level and categories are all staff need to act.
-                log.warning(
-                    "risk flagged: level=%s categories=%s user=%s",
-                    effect.level,
-                    ",".join(effect.categories),
-                    effect.user_id,
-                )
         await self.render(turn.replies)
+
+    async def check_back(self, channel: str, chat_id: str) -> bool:
+        """Deliver the later "Are you safe now?" if it is for this chat."""
+        if (channel, chat_id) != (CHANNEL, self._chat_id):
+            return False
+        turn = await self._app.conversation.safety_check(channel, chat_id)
+        if turn is not None:
+            await self.render(turn.replies)
+        return True
 
     async def render(self, replies: Sequence[Reply]) -> None:
         for reply in replies:

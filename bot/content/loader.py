@@ -16,7 +16,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.content.yamlfile import Located, LocatedList, Problem, did_you_mean, read_yaml
+from bot.content.lexicons import load_lexicons
+from bot.content.yamlfile import (
+    _ID,
+    ID_RULE,
+    Checker,
+    Located,
+    LocatedList,
+    Problem,
+    did_you_mean,
+    relative,
+)
 from bot.core.engine import choice_data
 from bot.core.model import (
     Branch,
@@ -34,7 +44,6 @@ from bot.core.model import (
 )
 from bot.core.screens import flow_data, page_data
 
-SCHEMA_VERSION = 1
 MAX_PAGE = 900
 MAX_MESSAGE = 4096
 MAX_LABEL = 40
@@ -44,9 +53,6 @@ MAX_PAUSE = 60
 MAX_TOPIC_ID = 20
 MAX_STEP_ID = 16
 STALE_AFTER_DAYS = 180
-DEFAULT_ORDER = 1000.0
-ID_RULE = "use lowercase letters, digits and _ only"
-_ID = re.compile(r"^[a-z0-9_]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]*$")
 
 TOPIC_FIELDS = {"version", "id", "title", "summary", "pages"}
@@ -73,169 +79,13 @@ SERVICE_OPTIONAL = {"phones", "url", "hours", "languages", "serves", "cost", "no
 
 
 @dataclass
-class _File:
-    """Checks one file's values, adding problems that point at the right line."""
-
-    shown_as: str
-    problems: list[Problem]
-
-    def error(self, line: int, message: str, fix: str) -> None:
-        self.problems.append(Problem(self.shown_as, line, message, fix))
-
-    def warn(self, line: int, message: str, fix: str) -> None:
-        self.problems.append(Problem(self.shown_as, line, message, fix, "warning"))
-
-    def document(self, path: Path, what: str) -> Located | None:
-        """The file's top-level mapping; a file YAML could not read is already reported."""
-        before = len(self.problems)
-        data = read_yaml(path, self.shown_as, self.problems)
-        if data is None and len(self.problems) > before:
-            return None
-        return self.mapping(data, 1, what)
-
-    def errors(self) -> int:
-        return sum(p.severity == "error" and p.path == self.shown_as for p in self.problems)
-
-    def values(self, data: Located, key: str, what: str) -> tuple[str, ...]:
-        """A list of short values; one value alone is taken as a list of one."""
-        raw = data.get(key)
-        if raw is None:
-            return ()
-        if isinstance(raw, str | int) and not isinstance(raw, bool):
-            return (str(raw),)
-        if isinstance(raw, list) and all(
-            isinstance(v, str | int) and not isinstance(v, bool) for v in raw
-        ):
-            return tuple(str(v) for v in raw)
-        self.error(
-            data.line_of(key),
-            f"'{key}' of {what} must be a list of values",
-            f'write {key}: ["a", "b"], with quotes',
-        )
-        return ()
-
-    def mapping(self, value: Any, line: int, what: str) -> Located | None:
-        if isinstance(value, Located):
-            return value
-        self.error(
-            line, f"{what} must be a set of 'key: value' lines", "see docs/writing-content.md"
-        )
-        return None
-
-    def keys(self, data: Located, required: set[str], optional: set[str], what: str) -> None:
-        for key in data:
-            if key not in required | optional:
-                hint = did_you_mean(key, sorted(required | optional))
-                allowed = ", ".join(sorted(required | optional))
-                self.error(
-                    data.line_of(key),
-                    f"unknown field '{key}' in {what}",
-                    f"{hint} the fields are: {allowed}".strip(),
-                )
-        for key in sorted(required - set(data)):
-            self.error(data.line, f"{what} has no '{key}'", f"add a '{key}:' line")
-
-    def text(
-        self, data: Located, key: str, what: str, limit: int, required: bool = True
-    ) -> str | None:
-        value = data.get(key)
-        line = data.line_of(key)
-        if value is None:
-            if required and key in data:
-                self.error(line, f"the {key} of {what} is empty", "write the text after the colon")
-            return None
-        if not isinstance(value, str):
-            self.error(line, f"the {key} of {what} must be text", "put the text in quotes")
-            return None
-        return self.check_text(value, line, f"the {key} of {what}", limit)
-
-    def check_text(self, value: str, line: int, what: str, limit: int) -> str | None:
-        if not value.strip():
-            self.error(line, f"{what} is empty", "write the text, or remove the line")
-            return None
-        if len(value) > limit:
-            self.error(
-                line,
-                f"{what} is {len(value)} characters long; the limit is {limit}",
-                "shorten it, or split it in two",
-            )
-        return value
-
-    def ident(self, data: Located, key: str, what: str, max_len: int) -> str | None:
-        value = data.get(key)
-        line = data.line_of(key)
-        if isinstance(value, bool):
-            self.error(
-                line,
-                f"the {key} of {what} was read as true/false, not as a word",
-                f"put it in quotes: {key}: '{'yes' if value else 'no'}'",
-            )
-            return None
-        if isinstance(value, int):
-            value = str(value)
-        if not isinstance(value, str) or not value:
-            self.error(line, f"the {key} of {what} is missing or not a word", ID_RULE)
-            return None
-        if not _ID.match(value):
-            self.error(
-                line, f"the {key} '{value}' of {what} has characters ids cannot use", ID_RULE
-            )
-        if len(value) > max_len:
-            self.error(
-                line,
-                f"the {key} '{value}' of {what} is {len(value)} characters; "
-                f"the limit is {max_len}",
-                "use a shorter id (ids travel inside buttons, which hold 64 bytes)",
-            )
-        return value
-
-    def id_list(self, data: Located, key: str, what: str) -> tuple[tuple[str, int], ...]:
-        value = data.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.error(
-                data.line_of(key), f"'{key}' of {what} must be a list", f"write {key}: [a, b]"
-            )
-            return ()
-        lines = value.item_lines if isinstance(value, LocatedList) else []
-        return tuple(
-            (str(v), lines[i] if i < len(lines) else data.line_of(key))
-            for i, v in enumerate(value)
-        )
-
-    def order(self, data: Located) -> float:
-        """Where the file is listed: the optional `order`, else after every ordered file."""
-        value = data.get("order", DEFAULT_ORDER)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(data.line_of("order"), "'order' must be a number", "write order: 10")
-            return DEFAULT_ORDER
-        return float(value)
-
-    def version(self, data: Located) -> None:
-        if "version" in data and data["version"] != SCHEMA_VERSION:
-            self.error(
-                data.line_of("version"),
-                f"version {data['version']!r} is not one this Rafiq reads",
-                f"write version: {SCHEMA_VERSION}",
-            )
-
-
-@dataclass
 class _Refs:
     """References to check once every file is read: (file, line, what, target)."""
 
-    topics: list[tuple[_File, int, str, str]] = field(default_factory=list)
+    topics: list[tuple[Checker, int, str, str]] = field(default_factory=list)
     # (file, line of `topic:`, what, topic, page, line of `page:`)
-    pages: list[tuple[_File, int, str, str, int, int]] = field(default_factory=list)
-    flows: list[tuple[_File, int, str, str]] = field(default_factory=list)
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+    pages: list[tuple[Checker, int, str, str, int, int]] = field(default_factory=list)
+    flows: list[tuple[Checker, int, str, str]] = field(default_factory=list)
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -249,7 +99,7 @@ def _yaml_files(folder: Path) -> list[Path]:
 def _load_topic(
     path: Path, root: Path, problems: list[Problem], refs: _Refs
 ) -> tuple[float, Topic, int] | None:
-    f = _File(_rel(path, root), problems)
+    f = Checker(relative(path, root), problems)
     data = f.document(path, "a booklet topic")
     if data is None:
         return None
@@ -308,7 +158,7 @@ def _load_topic(
 
 
 def _next(
-    f: _File, value: Any, line: int, what: str, targets: list[tuple[str, int]]
+    f: Checker, value: Any, line: int, what: str, targets: list[tuple[str, int]]
 ) -> Next | None:
     """Parse a `next`: a step id, or `if`/`then` branches ending in `else`."""
     if value is None:
@@ -376,7 +226,7 @@ def _next(
     return tuple(branches)
 
 
-def _load_say(f: _File, step: Located, what: str) -> tuple[Say | Pause, ...]:
+def _load_say(f: Checker, step: Located, what: str) -> tuple[Say | Pause, ...]:
     raw = step.get("say")
     if raw is None:
         if "say" in step:
@@ -419,7 +269,7 @@ def _load_say(f: _File, step: Located, what: str) -> tuple[Say | Pause, ...]:
 
 
 def _load_step(
-    f: _File, raw: Any, line: int, flow_id: str, refs: _Refs, targets: list[tuple[str, int]]
+    f: Checker, raw: Any, line: int, flow_id: str, refs: _Refs, targets: list[tuple[str, int]]
 ) -> Step | None:
     step = f.mapping(raw, line, "a step")
     if step is None:
@@ -579,7 +429,7 @@ def _step_edges(flow: Flow, step: Step) -> set[str | None]:
     return edges
 
 
-def _check_graph(f: _File, flow: Flow, lines: dict[str, int]) -> None:
+def _check_graph(f: Checker, flow: Flow, lines: dict[str, int]) -> None:
     edges = {s.id: _step_edges(flow, s) for s in flow.steps}
     reached: set[str] = set()
     todo = [flow.steps[0].id]
@@ -636,7 +486,7 @@ def _check_graph(f: _File, flow: Flow, lines: dict[str, int]) -> None:
 def _load_flow(
     path: Path, root: Path, problems: list[Problem], refs: _Refs
 ) -> tuple[float, Flow, int] | None:
-    f = _File(_rel(path, root), problems)
+    f = Checker(relative(path, root), problems)
     data = f.document(path, "a flow")
     if data is None:
         return None
@@ -718,14 +568,14 @@ def _load_referrals(
     if not (folder / "global.yaml").exists():
         problems.append(
             Problem(
-                _rel(folder, root) + "/global.yaml",
+                relative(folder, root) + "/global.yaml",
                 1,
                 "the file is missing",
                 "create it: it holds the help contacts everyone sees",
             )
         )
     for path in _yaml_files(folder):
-        f = _File(_rel(path, root), problems)
+        f = Checker(relative(path, root), problems)
         data = f.document(path, "a referral file")
         if data is None:
             continue
@@ -760,7 +610,7 @@ def _load_referrals(
 
 
 def _load_services(
-    f: _File, data: Located, country: str | None, today: dt.date
+    f: Checker, data: Located, country: str | None, today: dt.date
 ) -> tuple[Service, ...]:
     raw = data.get("services")
     if not isinstance(raw, list):
@@ -891,7 +741,7 @@ def load_content(root: Path, today: dt.date | None = None) -> tuple[Content | No
         if not folder.is_dir() or not _yaml_files(folder):
             problems.append(
                 Problem(
-                    _rel(folder, root),
+                    relative(folder, root),
                     1,
                     f"there are no {name} files here",
                     "check --content-dir / RAFIQ_CONTENT_DIR",
@@ -935,9 +785,13 @@ def load_content(root: Path, today: dt.date | None = None) -> tuple[Content | No
         flow_order.append((order, flow.id, flow))
     _check_refs(refs, topics, flows)
     referrals = _load_referrals(root / "content" / "referrals", root, problems, today)
+    lexicons = load_lexicons(root / "locales", root, problems)
     if any(p.severity == "error" for p in problems):
         return None, problems
     content = Content(
-        MappingProxyType(_ordered(topic_order)), MappingProxyType(_ordered(flow_order)), referrals
+        MappingProxyType(_ordered(topic_order)),
+        MappingProxyType(_ordered(flow_order)),
+        referrals,
+        lexicons,
     )
     return content, problems

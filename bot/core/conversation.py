@@ -15,7 +15,7 @@ import unicodedata
 import weakref
 from asyncio import Lock
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core import screens
@@ -27,21 +27,32 @@ from bot.core.model import (
     EventKind,
     Inbound,
     Message,
+    PersonRequested,
     Position,
     Reply,
     RiskFlagged,
+    SafetyReported,
     Turn,
     UserForgotten,
     UserState,
 )
-from bot.core.ports import RiskScreen, Screening, Translations, UserStore
+from bot.core.ports import CaseDesk, Escalation, RiskScreen, Screening, Translations, UserStore
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "sos", "language", "stop", "privacy", "forget", "help")
+COMMANDS = ("start", "menu", "sos", "language", "country", "stop", "privacy", "forget", "help")
+# When to ask "Are you safe now?" after an urgent message, unless the deployment says otherwise.
+CHECK_BACK_AFTER = 20 * 60.0
 # Until a person agrees, Rafiq writes nothing to disk; their few choices live in memory, bounded.
 MAX_PENDING = 10_000
 NOT_OK_FLOW = "not_ok"
+# What a person can press before agreeing: nothing that needs their data kept.
+PRE_CONSENT_BUTTONS = frozenset(
+    {
+        screens.AGREE, screens.DECLINE, screens.LANGUAGE, screens.HELP_NOW, screens.PRIVACY,
+        screens.FORGET, screens.PERSON, screens.SAFE, screens.STILL_NEED_HELP,
+    }
+)  # fmt: skip
 # The fewest letters of a button label that count as typing the button.
 MIN_PREFIX = 4
 
@@ -63,10 +74,14 @@ class Conversation:
         self,
         content: Callable[[], Content],
         store: UserStore,
-        screen: RiskScreen,
+        screen: Callable[[], RiskScreen],
         translations: Translations,
         clock: Callable[[], dt.datetime] = utcnow,
+        desk: CaseDesk | None = None,
+        check_back_after: float | None = CHECK_BACK_AFTER,
     ) -> None:
+        self._desk = desk
+        self._check_back_after = check_back_after
         self._content = content
         self._store = store
         self._screen = screen
@@ -104,24 +119,87 @@ class Conversation:
             turn = _TurnBuilder(self, content, state)
             turn.failed(screening)
         new_state = replace(turn.state, last_seen=self._clock())
-        if turn.forget:
+        # Staff are told before anything else can fail: an escalation must not wait on a save.
+        await self._escalate(turn.effects, new_state, event)
+        await self._keep(key, new_state, forget=turn.forget)
+        return Turn(tuple(turn.replies), tuple(turn.effects))
+
+    async def _keep(self, key: tuple[str, str], state: UserState, forget: bool = False) -> None:
+        if forget:
             self._pending.pop(key, None)
             await self._store.forget(state.user_id)
-        elif new_state.consent_at is not None:
+        elif state.consent_at is not None:
             self._pending.pop(key, None)
-            await self._store.save(new_state)
+            await self._store.save(state)
         else:
-            self._pending[key] = new_state
+            self._pending[key] = state
             self._pending.move_to_end(key)
             while len(self._pending) > MAX_PENDING:
                 self._pending.popitem(last=False)
-        return Turn(tuple(turn.replies), tuple(turn.effects))
+
+    async def _escalate(self, effects: list[Effect], state: UserState, event: Inbound) -> None:
+        if self._desk is None:
+            return
+        source = (
+            f"{event.channel}:{event.chat_id}:{event.message_id}" if event.message_id else None
+        )
+        for effect in effects:
+            base = Escalation(
+                user_id=state.user_id,
+                channel=state.channel,
+                chat_id=state.chat_id,
+                level="concern",
+                categories=(),
+                language=state.locale,
+                country=state.country,
+                reason="asked",
+                source_key=source,
+            )
+            if isinstance(effect, RiskFlagged) and effect.level == "urgent":
+                escalation = replace(
+                    base,
+                    level="urgent",
+                    categories=effect.categories,
+                    reason="risk",
+                    check_back_after=self._check_back_after,
+                )
+            elif isinstance(effect, PersonRequested):
+                escalation = replace(base, reason=effect.reason)
+            elif isinstance(effect, SafetyReported):
+                await self._safely(self._desk.report_safe(state.user_id))
+                continue
+            else:
+                continue
+            await self._safely(self._desk.escalate(escalation))
+
+    @staticmethod
+    async def _safely(call: Awaitable[object]) -> None:
+        try:
+            await call
+        except Exception as exc:
+            # The person already has the help contacts in the reply; the failure is for operators.
+            log.error("could not record an escalation: %s", type(exc).__name__)
+
+    async def safety_check(self, channel: str, chat_id: str) -> Turn | None:
+        """The later "Are you safe now?" for a person who wrote something urgent."""
+        key = (channel, chat_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = Lock()
+        async with lock:
+            state = await self._store.load(*key) or self._pending.get(key)
+            if state is None:
+                return None  # the person has since deleted their data
+            turn = _TurnBuilder(self, self._content(), state)
+            turn.show(screens.safety_check(turn.tr), screen="safety")
+            await self._keep(key, turn.state)
+            return Turn(tuple(turn.replies))
 
     def _screening(self, event: Inbound) -> Screening:
         if event.kind != EventKind.TEXT:
             return Screening()
         try:
-            return self._screen.screen(event.text)
+            return self._screen().screen(event.text)
         except Exception as exc:
             # If the screen itself fails we cannot know the message is safe: show the help
             # contacts.
@@ -211,25 +289,65 @@ class _TurnBuilder:
 
     def risk(self, screening: Screening) -> None:
         # Position is left as it is, so "Back to where I was" returns to the same step or page.
-        self.effects.append(RiskFlagged(self.state.user_id, screening.level, screening.categories))
-        contacts = screens.contacts(self.tr, self.content, self.state.country)
+        self.effects.append(
+            RiskFlagged(
+                self.state.user_id, screening.level, screening.categories, screening.languages
+            )
+        )
+        contacts = screens.contacts(
+            self.tr, self.content, self.state.country, screening.categories
+        )
+        person = Button(self.tr.gettext("Talk to a person"), screens.PERSON)
         back = screens.back_buttons(self.tr, self.content, self.position)
         if screening.level == "urgent":
-            self.show(screens.urgent(self.tr), screens.with_buttons(contacts, back), screen="risk")
+            self.show(
+                screens.urgent(self.tr),
+                screens.with_buttons(contacts, (person, *back)),
+                screen="risk",
+            )
             return
-        extra: tuple[Button, ...] = ()
+        calm: tuple[Button, ...] = ()
         if NOT_OK_FLOW in self.content.flows:
-            extra = (Button(self.tr.gettext("Calm down with me"), screens.flow_data(NOT_OK_FLOW)),)
+            label = self.tr.gettext("A short calming exercise")
+            calm = (Button(label, screens.flow_data(NOT_OK_FLOW)),)
         self.show(
             screens.concern(self.tr),
-            screens.with_buttons(contacts, (*extra, *back)),
+            screens.with_buttons(contacts, (*calm, person, *back)),
             screen="risk",
         )
 
-    def contacts(self) -> None:
+    def contacts(self, categories: tuple[str, ...] = ()) -> None:
+        contacts = screens.contacts(self.tr, self.content, self.state.country, categories)
+        back = screens.back_buttons(self.tr, self.content, self.position)
+        extra: tuple[Button, ...] = ()
+        if self.consented and self.content.referrals.countries():
+            extra = (Button(self.tr.gettext("Change country"), screens.COUNTRY),)
+        self.show(screens.with_buttons(contacts, (*extra, *back)))
+
+    def person(self, reason: str) -> None:
+        self.effects.append(PersonRequested(self.state.user_id, reason))
         contacts = screens.contacts(self.tr, self.content, self.state.country)
         back = screens.back_buttons(self.tr, self.content, self.position)
-        self.show(screens.with_buttons(contacts, back))
+        self.show(screens.person_requested(self.tr), screens.with_buttons(contacts, back))
+
+    def countries(self, first_time: bool = False) -> None:
+        codes = self.content.referrals.countries()
+        names = [(c, self.translations.country_name(c, self.state.locale)) for c in codes]
+        options = tuple(sorted(names, key=lambda item: item[1].casefold()))
+        screen = "country-first" if first_time else "country"
+        self.show(screens.countries(self.tr, options, first_time), screen=screen)
+
+    def set_country(self, code: str | None) -> None:
+        first_time = self.position.screen == "country-first"
+        self.state = replace(self.state, country=code)
+        if first_time:
+            intro = self.tr.gettext(
+                "Thank you. You can use the buttons, or type /help to see the commands. "
+                "What would you like to do?"
+            )
+            self.show(screens.menu(self.tr, self.content, self.position, intro))
+        else:
+            self.contacts()
 
     def command(self, text: str) -> None:
         name = text.split()[0][1:].split("@")[0].casefold()
@@ -253,6 +371,8 @@ class _TurnBuilder:
             self.show(*self.home())
         elif name == "stop":
             self.stop_flow()
+        elif name == "country":
+            self.countries()
         elif name == "forget":
             self.show(screens.forget_confirm(self.tr), screen="forget")
         else:
@@ -371,19 +491,7 @@ class _TurnBuilder:
 
     def button(self, data: str) -> None:
         kind, _, rest = data.partition(":")
-        if (
-            not self.consented
-            and data
-            not in (
-                screens.AGREE,
-                screens.DECLINE,
-                screens.LANGUAGE,
-                screens.HELP_NOW,
-                screens.PRIVACY,
-                screens.FORGET,
-            )
-            and kind != "l"
-        ):
+        if not self.consented and data not in PRE_CONSENT_BUTTONS and kind != "l":
             self.show(*self.home())
             return
         content = self.content
@@ -398,6 +506,10 @@ class _TurnBuilder:
             STOP_DATA: self.stop_flow,
             screens.AGREE: self.agree,
             screens.DECLINE: self.decline,
+            screens.PERSON: lambda: self.person("asked"),
+            screens.STILL_NEED_HELP: lambda: self.person("still_needs_help"),
+            screens.SAFE: self.safe,
+            screens.COUNTRY: self.countries,
         }
         if data in simple:
             simple[data]()
@@ -410,6 +522,8 @@ class _TurnBuilder:
             self.forget = True
             self.effects.append(UserForgotten(self.state.user_id))
             self.show(screens.forgotten(self.tr))
+        elif kind == "cc" and (rest in self.content.referrals.countries() or rest == "-"):
+            self.set_country(None if rest == "-" else rest)
         elif data == screens.FORGET_NO:
             intro = self.tr.gettext("Nothing was deleted. What would you like to do?")
             self.show(screens.menu(self.tr, content, self.position, intro))
@@ -458,9 +572,17 @@ class _TurnBuilder:
         else:
             self.show(*self.home())
 
+    def safe(self) -> None:
+        self.effects.append(SafetyReported(self.state.user_id))
+        self.show(self.note(screens.glad_safe(self.tr)), *self.home())
+
     def agree(self) -> None:
-        if not self.consented:
+        first = not self.consented
+        if first:
             self.state = replace(self.state, consent_at=self.clock())
+        if first and self.state.country is None and self.content.referrals.countries():
+            self.countries(first_time=True)
+            return
         intro = self.tr.gettext(
             "Thank you. You can use the buttons, or type /help to see the commands. "
             "What would you like to do?"

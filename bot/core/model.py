@@ -158,6 +158,19 @@ class Service:
         return f"referrals/{self.country or 'global'}/{self.id}"
 
 
+# Which kinds of service fit a risk category, most fitting first.
+KINDS_FOR_CATEGORY: dict[str, tuple[ServiceKind, ...]] = {
+    "suicide": (ServiceKind.MENTAL_HEALTH, ServiceKind.PSYCHOSOCIAL),
+    "self_harm": (ServiceKind.MENTAL_HEALTH, ServiceKind.MEDICAL, ServiceKind.PSYCHOSOCIAL),
+    "harm_to_others": (ServiceKind.MENTAL_HEALTH, ServiceKind.PSYCHOSOCIAL),
+    "violence": (ServiceKind.GBV, ServiceKind.SHELTER, ServiceKind.CHILD_PROTECTION),
+    "exploitation": (ServiceKind.TRAFFICKING, ServiceKind.LEGAL, ServiceKind.SHELTER),
+    "medical": (ServiceKind.MEDICAL,),
+    "distress": (ServiceKind.PSYCHOSOCIAL, ServiceKind.MENTAL_HEALTH),
+}
+MAX_RELEVANT = 3
+
+
 @dataclass(frozen=True)
 class Referrals:
     """Help contacts: the global ones and those of each country (ISO 3166 alpha-2 code)."""
@@ -174,6 +187,52 @@ class Referrals:
         # Emergency numbers first: in a crisis the first line read is the one that matters.
         return tuple(sorted(shown, key=lambda s: s.kind != ServiceKind.EMERGENCY))
 
+    def for_risk(self, country: str | None, categories: tuple[str, ...]) -> tuple[Service, ...]:
+        """Emergency numbers, then the few services that fit the risk best (not a long list)."""
+        shown = self.for_country(country)
+        local_emergency = [s for s in shown if s.kind == ServiceKind.EMERGENCY and s.country]
+        emergency = local_emergency or [s for s in shown if s.kind == ServiceKind.EMERGENCY]
+        wanted = [k for c in categories for k in KINDS_FOR_CATEGORY.get(c, ())]
+        others = sorted(
+            (s for s in shown if s.kind in wanted),
+            key=lambda s: (wanted.index(s.kind), s.country is None),
+        )
+        return (*emergency, *others[:MAX_RELEVANT])
+
+    def countries(self) -> tuple[str, ...]:
+        return tuple(sorted(self.by_country))
+
+
+RISK_LEVELS = ("urgent", "concern")
+RISK_CATEGORIES = (
+    "suicide", "self_harm", "harm_to_others", "violence", "exploitation", "medical", "distress",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LexiconGroup:
+    """Phrases that share a level and a category, written in one script."""
+
+    level: str
+    category: str
+    phrases: tuple[str, ...]
+    script: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's risk phrases, and the everyday idioms that contain them but are no risk."""
+
+    language: str
+    script: str
+    groups: tuple[LexiconGroup, ...]
+    exclusions: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def size(self) -> int:
+        return sum(len(g.phrases) for g in self.groups)
+
 
 @dataclass(frozen=True)
 class Content:
@@ -182,6 +241,7 @@ class Content:
     topics: Mapping[str, Topic]
     flows: Mapping[str, Flow]
     referrals: Referrals
+    lexicons: tuple[Lexicon, ...] = ()
 
     def topic_order(self) -> tuple[Topic, ...]:
         return tuple(self.topics.values())
@@ -207,6 +267,8 @@ class Inbound:
     text: str = ""
     data: str = ""
     language_hint: str | None = None
+    # The channel's id for this message, so a message delivered twice is acted on once.
+    message_id: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,6 +300,22 @@ class RiskFlagged:
     user_id: str
     level: str
     categories: tuple[str, ...]
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonRequested:
+    """The person asked to talk to someone, or said they still need help."""
+
+    user_id: str
+    reason: str  # "asked" or "still_needs_help"
+
+
+@dataclass(frozen=True)
+class SafetyReported:
+    """The person answered "I'm safe" to the later check. It never closes a case by itself."""
+
+    user_id: str
 
 
 @dataclass(frozen=True)
@@ -245,7 +323,7 @@ class UserForgotten:
     user_id: str
 
 
-Effect = RiskFlagged | UserForgotten
+Effect = RiskFlagged | PersonRequested | SafetyReported | UserForgotten
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,23 @@ RiskLevel = Literal["none", "concern", "urgent"]
 
 
 @dataclass(frozen=True)
+class Match:
+    """A lexicon phrase found in a message (the lexicon's words, not the message's)."""
+
+    phrase: str
+    language: str
+    level: str
+    category: str
+
+
+@dataclass(frozen=True)
 class Screening:
     """The result of screening one message. Holds no text from the message."""
 
     level: RiskLevel = "none"
     categories: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    matches: tuple[Match, ...] = ()
 
     @property
     def is_risk(self) -> bool:
@@ -35,6 +47,32 @@ class UserStore(Protocol):
     async def save(self, state: UserState) -> None: ...
 
     async def forget(self, user_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What the programme's staff are told: never the message text."""
+
+    user_id: str
+    channel: str
+    chat_id: str
+    level: str
+    categories: tuple[str, ...]
+    language: str
+    country: str | None
+    reason: str  # "risk", "asked", "still_needs_help"
+    source_key: str | None = None  # the inbound message, so a replay opens no second case
+    check_back_after: float | None = None  # seconds until "Are you safe now?"
+
+
+class CaseDesk(Protocol):
+    """Where cases are opened and staff alerts queued (durably, in one transaction)."""
+
+    async def escalate(self, escalation: Escalation) -> int: ...
+
+    async def report_safe(self, user_id: str) -> None: ...
+
+    async def open_case_level(self, user_id: str) -> str | None: ...
 
 
 class Translator(Protocol):
@@ -62,3 +100,5 @@ class Translations(Protocol):
     def display_name(self, locale: str) -> str: ...
 
     def negotiate(self, hint: str | None) -> str: ...
+
+    def country_name(self, code: str, locale: str) -> str: ...

@@ -22,6 +22,15 @@ DECLINE = "ok:no"
 RESUME = "r:resume"
 FORGET_YES = "f:yes"
 FORGET_NO = "f:no"
+PERSON = "h:person"
+COUNTRY = "m:country"
+NO_COUNTRY = "cc:-"
+SAFE = "s:safe"
+STILL_NEED_HELP = "s:help"
+
+
+def country_data(code: str) -> str:
+    return f"cc:{code}"
 
 
 def topic_data(topic_id: str) -> str:
@@ -175,10 +184,15 @@ def _service_lines(tr: Translator, service: Service) -> str:
     return "\n".join(lines)
 
 
-def contacts(tr: Translator, content: Content, country: str | None) -> Message:
-    """The help contacts, emergency numbers first. Buttons are added by the caller."""
+def contacts(
+    tr: Translator, content: Content, country: str | None, categories: tuple[str, ...] = ()
+) -> Message:
+    """The help contacts, emergency numbers first; for a risk, only the few that fit it."""
     _ = tr.gettext
-    services = content.referrals.for_country(country)
+    if categories:
+        services = content.referrals.for_risk(country, categories)
+    else:
+        services = content.referrals.for_country(country)
     parts = [_("People who can help:")]
     parts += [_service_lines(tr, s) for s in services]
     if not any(s.kind == ServiceKind.EMERGENCY for s in services):
@@ -190,6 +204,45 @@ def contacts(tr: Translator, content: Content, country: str | None) -> Message:
         )
     )
     return _msg(tr, "\n\n".join(parts))
+
+
+def countries(tr: Translator, options: tuple[tuple[str, str], ...], first_time: bool) -> Message:
+    """`options` are (code, name in the person's language)."""
+    _ = tr.gettext
+    text = _(
+        "Which country are you in now? I use it only to show you the right help numbers. "
+        "You can skip this."
+    )
+    buttons = tuple(Button(name, country_data(code)) for code, name in options)
+    skip = _("Skip") if first_time else _("Another country / none")
+    return _msg(tr, text, (*buttons, Button(skip, NO_COUNTRY)))
+
+
+def person_requested(tr: Translator) -> Message:
+    _ = tr.gettext
+    return _msg(
+        tr,
+        _(
+            "I have told the programme's team, without sharing what you wrote. Someone will "
+            "write to you here when they can; this may not be right away. If you are in danger "
+            "now, please call an emergency number."
+        ),
+    )
+
+
+def safety_check(tr: Translator) -> Message:
+    _ = tr.gettext
+    return _msg(
+        tr,
+        _("I am checking on you after earlier. Are you safe now?"),
+        (Button(_("I'm safe"), SAFE), Button(_("I still need help"), STILL_NEED_HELP)),
+    )
+
+
+def glad_safe(tr: Translator) -> str:
+    return tr.gettext(
+        "Thank you for telling me. If things change, /sos shows the help contacts at any time."
+    )
 
 
 def with_buttons(message: Message, buttons: tuple[Button, ...]) -> Message:
@@ -278,6 +331,7 @@ def commands(tr: Translator) -> Message:
             _("/menu - the main menu"),
             _("/stop - leave the current exercise"),
             _("/language - change language"),
+            _("/country - change the country for help numbers"),
             _("/privacy - what Rafiq keeps about you"),
             _("/forget - delete everything about you"),
             _("/start - start again"),

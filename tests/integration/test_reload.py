@@ -45,7 +45,7 @@ async def app(tree: Path, tmp_path: Path):
 async def _topic_titles(app) -> list[str]:
     chat = Chat(app.conversation, chat_id=os.urandom(4).hex())
     await chat.send("/start")
-    await chat.press("Yes, let us start")
+    await chat.agree()
     await chat.press("Read the booklet")
     return chat.labels()
 

@@ -63,7 +63,7 @@ def raw_bytes(path: Path) -> dict[str, bytes]:
 
 async def agree(chat: Chat) -> None:
     await chat.send("/start")
-    await chat.press("Yes, let us start")
+    await chat.agree()
     assert chat.labels() == MENU_LABELS
 
 
@@ -364,7 +364,7 @@ async def test_nothing_is_written_before_consent_and_one_row_after(
         assert query(db_path, "SELECT COUNT(*) FROM users") == [(0,)]
 
         await chat.send("/start")
-        await chat.press("Yes, let us start")
+        await chat.agree()
         rows = query(db_path, "SELECT channel, chat_id, consent_at FROM users")
         assert len(rows) == 1
         assert rows[0][:2] == (CHANNEL, "7000001")

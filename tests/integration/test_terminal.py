@@ -41,6 +41,7 @@ def test_a_whole_journey_through_piped_input(tmp_path: Path) -> None:
     db = tmp_path / "rafiq.sqlite3"
     journey = [
         "1",  # agree
+        "Skip",  # no country
         "Read the booklet",  # typed label
         "Sleep when life is hard",
         "Next page",
@@ -77,7 +78,9 @@ def test_a_whole_journey_through_piped_input(tmp_path: Path) -> None:
 
 def test_a_person_mid_exercise_continues_after_a_restart(tmp_path: Path) -> None:
     env = {"RAFIQ_DB": str(tmp_path / "rafiq.sqlite3")}
-    first = run_bot("chat", "--no-pauses", stdin="1\nDo an exercise\nSlow breathing\n", env=env)
+    first = run_bot(
+        "chat", "--no-pauses", stdin="1\nSkip\nDo an exercise\nSlow breathing\n", env=env
+    )
     assert "Start breathing" in first.stdout
     second = run_bot("chat", "--no-pauses", stdin="Start breathing\n", env=env)
     assert "Welcome back" in second.stdout
@@ -129,3 +132,19 @@ def test_a_number_that_is_not_a_choice_is_read_as_text(line: str) -> None:
     chat = TerminalChat(None, io.StringIO(), io.StringIO())  # type: ignore[arg-type]
     event = chat._event_for(line)
     assert event.kind == "text" and event.text == line
+
+
+def test_an_urgent_message_reaches_the_staff_log_without_its_words(tmp_path: Path) -> None:
+    staff = tmp_path / "staff.log"
+    env = {"RAFIQ_DB": str(tmp_path / "rafiq.sqlite3"), "RAFIQ_STAFF_ALERTS": str(staff)}
+    journey = "1\nSkip\nI want to kill myself tonight\nTalk to a person\n"
+    result = run_bot("chat", "--no-pauses", stdin=journey, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Talk to a person" in result.stdout
+    assert "told the programme's team" in result.stdout
+    lines = staff.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert "case #1 NEW URGENT (" in lines[0] and "suicide" in lines[0]
+    assert "risk in a message" in lines[0]
+    assert "case #1 UPDATE URGENT" in lines[1] and "asked to talk to a person" in lines[1]
+    assert "tonight" not in staff.read_text(encoding="utf-8")

@@ -157,6 +157,19 @@ msgid "Sleep when life is hard"
 msgstr "النوم عندما تكون الحياة صعبة"
 """
 
+ARABIC_LEXICON = """\
+version: 1
+language: ar
+script: arabic
+entries:
+  - level: urgent
+    category: suicide
+    phrases:
+      - بدي موت
+exclusions:
+  - أموت شوقا
+"""
+
 SLEEP_YAML = "content/booklet/sleep.yaml"
 WORRY_YAML = "content/booklet/worry.yaml"
 BREATHING_YAML = "flows/breathing.yaml"
@@ -172,6 +185,7 @@ VALID = {
     CHECK_IN_YAML: CHECK_IN,
     GLOBAL_YAML: GLOBAL,
     ARABIC: ARABIC_PO,
+    "locales/ar/safety.yaml": ARABIC_LEXICON,
 }
 
 

@@ -257,7 +257,8 @@ async def test_risk_before_consent_gets_help_at_once(chat: Chat, store: FakeStor
 async def test_concern_offers_calming_help_and_a_way_back(agreed: Chat) -> None:
     turn = await agreed.send("I feel so hopeless")
     assert "very heavy" in agreed.text() and "112" in agreed.text()
-    assert agreed.labels() == ["Menu"]  # no not_ok flow in this content, and nothing to resume
+    # No not_ok flow in this content, and nothing to go back to.
+    assert agreed.labels() == ["Talk to a person", "Menu"]
     assert isinstance(turn.effects[0], RiskFlagged) and turn.effects[0].level == "concern"
 
 

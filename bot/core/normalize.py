@@ -1,0 +1,137 @@
+"""Folding text for risk matching: the many ways one phrase can be typed become one plain form.
+
+The same `fold` is applied to lexicon phrases and to messages, so a lexicon lists each phrase once
+and still matches it written with accents, harakat, letter variants, invisible characters, repeated
+or spaced-out letters, digits for letters, or Cyrillic letters inside a Latin word.
+
+It must stay fast (a 4,096-character message is screened in well under a millisecond), so the whole
+text goes through one C-level `str.translate`, and the rest works word by word through a cache.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+_ARABIC_LETTERS = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي",
+    "ک": "ك", "ة": "ه", "ۀ": "ه", "ؤ": "و",
+}  # fmt: skip
+# Symbols that stand for letters inside Latin words (d!e, $elf); kept for the word pass.
+_LEET_SYMBOLS = "@$!|+"
+
+
+def _build_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for cp in (*range(0x30000), *range(0xE0000, 0xE0080)):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        if category == "Mn" or category == "Cf":
+            # Accents, harakat and hamza marks; zero-width and bidi marks, soft hyphen, and the
+            # Persian half-space (ZWNJ): "می‌خواهم" is "میخواهم".
+            table[cp] = None
+        elif category == "Nd" and not ch.isascii():
+            table[cp] = str(unicodedata.digit(ch))
+        elif category[0] in "PSZC" and ch not in _LEET_SYMBOLS:
+            table[cp] = " "
+    for ch in "'’‘ʼ`´\u0640":  # apostrophes join (don't = dont); tatweel stretches a word
+        table[ord(ch)] = None
+    table[ord("_")] = " "
+    table.update({ord(k): v for k, v in _ARABIC_LETTERS.items()})
+    return table
+
+
+_TABLE = _build_table()
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                       "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})  # fmt: skip
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+# A digit inside a Latin word: leetspeak (k1ll) or Arabizi (ente7er).
+DIGIT_IN_WORD = re.compile(r"[a-z][0-9]|[0-9][a-z]")
+_LATIN = re.compile(r"[a-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC_TO_LATIN = str.maketrans("аеорсухіјкмтвнѕԁӏ", "aeopcyxijkmtbhsdl")
+_LATIN_TO_CYRILLIC = str.maketrans("aeopcyxikmtbh", "аеорсухікмтвн")
+# Digits for letters in Cyrillic words: п0мерти, у6ить, 3арізати.
+_CYRILLIC_LEET = str.maketrans({"0": "о", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с",
+                                "!": "і", "|": "і", "+": "т"})  # fmt: skip
+_DIGIT = re.compile(r"\d")
+_SYMBOLS = re.compile(r"[@$!|+]")
+_REPEATS = re.compile(r"([^\W\d_])\1+")
+_PERSIAN_PREFIXES = frozenset({"مي", "نمي"})
+
+
+@lru_cache(maxsize=65536)
+def fold_word(word: str, leet: bool = True) -> str:
+    """One word's plain form (or "" for a word of symbols only).
+
+    Without `leet`, digits in Latin words stay digits: in Arabizi "ente7er" the 7 is an Arabic
+    letter, and reading it as a t would turn Arabizi into English words ("ent7er" -> "enter").
+    """
+    if _LATIN.search(word):
+        if _CYRILLIC.search(word):
+            latin, cyrillic = len(_LATIN.findall(word)), len(_CYRILLIC.findall(word))
+            table = _CYRILLIC_TO_LATIN if latin >= cyrillic else _LATIN_TO_CYRILLIC
+            word = word.translate(table)
+        if not word.isalpha() and leet:
+            word = word.rstrip(_LEET_SYMBOLS).translate(_LEET)
+    elif _CYRILLIC.search(word) and (_SYMBOLS.search(word) or _DIGIT.search(word)):
+        word = word.rstrip(_LEET_SYMBOLS).translate(_CYRILLIC_LEET)
+    if _SYMBOLS.search(word):
+        word = _SYMBOLS.sub("", word)
+    return _REPEATS.sub(r"\1", word)
+
+
+def fold(text: str, correct: Callable[[str], str] | None = None, leet: bool = True) -> str:
+    """The plain form of a text: lowercase words separated by one space.
+
+    `correct`, if given, may replace each folded word (the risk screen mends typos with it).
+    `leet=False` keeps digits inside Latin words, as transliterated Arabic and Persian use them.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_TABLE))
+    out: list[str] = []
+    spaced: list[str] = []  # a run of single letters: "k i l l" is "kill"
+    joining = False
+    for raw in text.split():
+        word = fold_word(raw, leet)
+        if not word:
+            continue
+        if len(word) == 1 and _HAS_LETTER.match(word):
+            spaced.append(word)
+            continue
+        if spaced:
+            out.extend(_flush(spaced))
+            spaced = []
+        if joining:
+            out[-1] += word
+            joining = False
+            continue
+        out.append(correct(word) if correct else word)
+        # Persian verb prefixes written apart: "می خواهم" is "میخواهم".
+        joining = word in _PERSIAN_PREFIXES
+    if spaced:
+        out.extend(_flush(spaced))
+    return " ".join(out)
+
+
+def _flush(letters: list[str]) -> list[str]:
+    if len(letters) >= 3:
+        return [_REPEATS.sub(r"\1", "".join(letters))]
+    return letters
+
+
+_SCRIPTS = (
+    ("arabic", re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")),
+    ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
+    ("latin", re.compile(r"[a-zA-Z\u00c0-\u024f]")),
+)
+
+
+def scripts_of(text: str) -> set[str]:
+    """The scripts whose letters appear in a text."""
+    return {name for name, pattern in _SCRIPTS if pattern.search(text)}
