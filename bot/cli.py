@@ -154,6 +154,11 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
             worker_task = asyncio.create_task(worker.run(stop))
         opening = [chat.start_event()]
         if args.locale:
+            if args.locale not in app.catalogs.installed():
+                print(f"There is no catalog for '{args.locale}'. Installed: "
+                      f"{', '.join(app.catalogs.installed())}", file=sys.stderr)  # fmt: skip
+                return 2
+            app.catalogs.offer(args.locale)
             opening = [chat.button_event(f"l:{args.locale}")]
         if previewing:
             await app.conversation.handle(chat.button_event("ok:agree"))

@@ -40,6 +40,10 @@ class CatalogTranslator:
     direction: Literal["ltr", "rtl"]
     messages: dict[tuple[str | None, str], str | tuple[str, ...]]
     plural: Callable[[int], int] = _english_plural
+    # Texts in the catalog, and how many have no translation at all / only a fuzzy one.
+    total: int = 0
+    missing: tuple[tuple[str | None, str], ...] = ()
+    fuzzy: tuple[tuple[str | None, str], ...] = ()
 
     def gettext(self, message: str) -> str:
         return self.pgettext(None, message)
@@ -70,34 +74,56 @@ def _read_catalog(path: Path, locale: str) -> CatalogTranslator:
         # A file that is not PO at all must be an error, not a catalog with nothing in it.
         catalog = read_po(fh, locale=locale, domain=DOMAIN, abort_invalid=True)
     messages: dict[tuple[str | None, str], str | tuple[str, ...]] = {}
+    missing: list[tuple[str | None, str]] = []
+    fuzzy: list[tuple[str | None, str]] = []
+    total = 0
     for message in catalog:
-        if not message.id or message.fuzzy:
+        if not message.id:  # obsolete entries are kept apart, never iterated
             continue
-        if isinstance(message.id, tuple | list):
-            forms = tuple(message.string or ())
-            if any(forms):
-                messages[(message.context, message.id[0])] = forms
-        elif message.string:
-            messages[(message.context, message.id)] = message.string
+        total += 1
+        plural_entry = isinstance(message.id, tuple | list)
+        key = (message.context, message.id[0] if plural_entry else message.id)
+        strings = tuple(message.string or ()) if plural_entry else (message.string,)
+        if not all(strings):
+            missing.append(key)
+        elif message.fuzzy:
+            fuzzy.append(key)  # shown in English until a translator confirms it
+        else:
+            messages[key] = strings if plural_entry else strings[0]
     plural = _english_plural
     if catalog.plural_expr and locale != SOURCE_LOCALE:
         plural = gettext.c2py(catalog.plural_expr)
-    return CatalogTranslator(locale, direction_of(locale), messages, plural)
+    return CatalogTranslator(
+        locale, direction_of(locale), messages, plural, total, tuple(missing), tuple(fuzzy)
+    )
 
 
 class Catalogs:
     """Every locale installed under `locales/`, read once (and again on reload)."""
 
-    def __init__(self, translators: dict[str, CatalogTranslator], default: str) -> None:
+    def __init__(
+        self,
+        translators: dict[str, CatalogTranslator],
+        default: str,
+        lexicons: frozenset[str] = frozenset(),
+        also_offer: frozenset[str] = frozenset(),
+    ) -> None:
         self._translators = translators
+        self._lexicons = lexicons
+        self._also_offer = also_offer
         self.default = default if default in translators else SOURCE_LOCALE
         if self.default not in self._translators:
             self._translators[self.default] = CatalogTranslator(self.default, "ltr", {})
 
     @classmethod
     def load(
-        cls, locales_dir: Path, default: str = SOURCE_LOCALE
+        cls,
+        locales_dir: Path,
+        default: str = SOURCE_LOCALE,
+        also_offer: frozenset[str] = frozenset(),
     ) -> tuple[Catalogs, list[Problem]]:
+        """Every catalog under `locales_dir`. `also_offer` offers locales that are not ready yet
+        (a translator previewing their work)."""
         problems: list[Problem] = []
         translators: dict[str, CatalogTranslator] = {}
         if locales_dir.is_dir():
@@ -130,17 +156,49 @@ class Catalogs:
                             "open it in a PO editor and save it again",
                         )
                     )
-        return cls(translators, default), problems
+        lexicons = (
+            frozenset(p.parent.name for p in locales_dir.glob("*/safety.yaml"))
+            if locales_dir.is_dir()
+            else frozenset()
+        )
+        return cls(translators, default, lexicons, also_offer), problems
+
+    def readiness(self, locale: str) -> tuple[bool, str]:
+        """Whether a locale can be offered to people, and if not, why."""
+        tr = self._translators.get(locale)
+        if tr is None:
+            return False, "no catalog"
+        if locale == SOURCE_LOCALE:
+            return True, "the source language"
+        reasons = []
+        if tr.missing:
+            reasons.append(f"{len(tr.missing)} of {tr.total} texts are not translated")
+        if locale not in self._lexicons:
+            reasons.append("no safety lexicon (safety.yaml)")
+        return (not reasons), "; ".join(reasons) or "ready"
 
     def replace_with(self, other: Catalogs) -> None:
         """Take another load's catalogs (on reload), so every holder of this object sees them."""
         self._translators = other._translators
+        self._lexicons = other._lexicons
         self.default = other.default
 
     def get(self, locale: str | None) -> CatalogTranslator:
         return self._translators.get(locale or "", self._translators[self.default])
 
     def available(self) -> tuple[str, ...]:
+        """The locales offered to people: complete, and with a safety lexicon."""
+        return tuple(
+            code
+            for code in self._translators
+            if code in self._also_offer or self.readiness(code)[0]
+        )
+
+    def offer(self, locale: str) -> None:
+        """Offer a locale even before it is ready: a translator previewing their work."""
+        self._also_offer = self._also_offer | {locale}
+
+    def installed(self) -> tuple[str, ...]:
         return tuple(self._translators)
 
     def display_name(self, locale: str) -> str:
@@ -163,7 +221,7 @@ class Catalogs:
         if not hint:
             return self.default
         code = hint.replace("-", "_")
-        found = negotiate_locale([code, code.split("_")[0]], list(self._translators), sep="_")
+        found = negotiate_locale([code, code.split("_")[0]], list(self.available()), sep="_")
         return found or self.default
 
 

@@ -160,12 +160,11 @@ class Chat:
 def make_conversation(
     content: Content, store=None, screen=None, catalogs=None, clock=None, desk=None
 ):
-    from pathlib import Path
 
     from bot.i18n import Catalogs
 
     if catalogs is None:
-        catalogs, _ = Catalogs.load(Path(__file__).parent.parent / "locales")
+        catalogs = Catalogs({}, "en")  # English only, whatever locales the repository ships
     screen = screen or LexiconScreen([TEST_LEXICON])
     return Conversation(
         lambda: content,

@@ -57,9 +57,18 @@ def test_the_template_holds_every_text(extracted) -> None:
     )
 
 
-def _write_catalog(root: Path, locale: str, entries: list[dict]) -> None:
+def _write_catalog(
+    root: Path, locale: str, entries: list[dict], lexicon: bool = True, missing: int = 0
+) -> None:
     """A PO file as an editor writes it (Babel puts CLDR's plural rule in the header)."""
     catalog = Catalog(locale=locale)
+    for i in range(missing):
+        catalog.add(f"Untranslated text {i}", "")
+    if lexicon:
+        (root / locale).mkdir(parents=True, exist_ok=True)
+        (root / locale / "safety.yaml").write_text(
+            f"version: 1\nlanguage: {locale}\nscript: latin\nentries: []\n", encoding="utf-8"
+        )
     for entry in entries:
         catalog.add(
             entry["id"],
@@ -68,7 +77,7 @@ def _write_catalog(root: Path, locale: str, entries: list[dict]) -> None:
             flags=("fuzzy",) if entry.get("fuzzy") else (),
         )
     folder = root / locale / "LC_MESSAGES"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     write_po(buffer, catalog)
     (folder / "messages.po").write_bytes(buffer.getvalue())
@@ -148,3 +157,27 @@ def test_the_terminal_keeps_right_to_left_lines_in_order(tmp_path: Path) -> None
     chat = TerminalChat(None, io.StringIO(), out, pauses=False)  # type: ignore[arg-type]
     chat._show(Message("اتصل 112", direction="rtl"))
     assert f"{RLI}اتصل 112{PDI}" in out.getvalue()
+
+
+def test_a_locale_is_offered_only_when_complete_and_with_a_safety_lexicon(tmp_path: Path):
+    _write_catalog(tmp_path, "fr", [{"id": "Menu", "str": "Menu"}])
+    _write_catalog(tmp_path, "es", [{"id": "Menu", "str": "Menú"}], missing=2)
+    _write_catalog(tmp_path, "uk", [{"id": "Menu", "str": "Меню"}], lexicon=False)
+    _write_catalog(tmp_path, "en", [])
+    catalogs, _ = Catalogs.load(tmp_path)
+    assert catalogs.available() == ("en", "fr")
+    assert catalogs.readiness("es") == (False, "2 of 3 texts are not translated")
+    assert catalogs.readiness("uk") == (False, "no safety lexicon (safety.yaml)")
+    assert catalogs.negotiate("es-MX") == "en"  # not offered, so not chosen
+    catalogs.offer("es")  # a translator previewing
+    assert catalogs.negotiate("es-MX") == "es"
+
+
+def test_a_fuzzy_text_keeps_the_locale_offered_and_shows_english(tmp_path: Path) -> None:
+    _write_catalog(tmp_path, "fr", [
+        {"id": "Menu", "str": "Menu"},
+        {"id": "Privacy", "str": "Vie privée", "fuzzy": True},
+    ])  # fmt: skip
+    catalogs, _ = Catalogs.load(tmp_path)
+    assert "fr" in catalogs.available()
+    assert catalogs.get("fr").gettext("Privacy") == "Privacy"
