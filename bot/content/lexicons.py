@@ -136,6 +136,14 @@ def _phrases(
         if not isinstance(phrase, str):
             f.error(line, f"'{phrase}' is not text", "put the phrase in quotes")
             continue
+        parts = phrase.split("...")
+        if len(parts) > 1 and (len(parts) > 3 or not all(fold(p) for p in parts)):
+            f.error(
+                line,
+                f"the phrase '{phrase}' has '...' at an end or more than twice",
+                "write words on both sides of each '...', at most two '...' a phrase",
+            )
+            continue
         folded = fold(phrase)
         if not folded:
             f.error(

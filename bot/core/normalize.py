@@ -49,7 +49,6 @@ _TABLE = _build_table()
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                        "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})  # fmt: skip
-_HAS_LETTER = re.compile(r"[^\W\d_]")
 # A digit inside a Latin word: leetspeak (k1ll) or Arabizi (ente7er).
 DIGIT_IN_WORD = re.compile(r"[a-z][0-9]|[0-9][a-z]")
 _LATIN = re.compile(r"[a-z]")
@@ -63,6 +62,9 @@ _DIGIT = re.compile(r"\d")
 _SYMBOLS = re.compile(r"[@$!|+]")
 _REPEATS = re.compile(r"([^\W\d_])\1+")
 _PERSIAN_PREFIXES = frozenset({"مي", "نمي"})
+_SPACED = re.compile(r" \w \w \w ")
+_SPACED_RUN = re.compile(r"(?<= )(?:[^\W\d_] ){2,}[^\W\d_](?= )")
+_PERSIAN_APART = re.compile(r"(?<= )(ن?مي) (?=\S)")
 
 
 @lru_cache(maxsize=65536)
@@ -86,43 +88,69 @@ def fold_word(word: str, leet: bool = True) -> str:
     return _REPEATS.sub(r"\1", word)
 
 
-def fold(text: str, correct: Callable[[str], str] | None = None, leet: bool = True) -> str:
-    """The plain form of a text: lowercase words separated by one space.
+class Folder:
+    """Folds texts word by word through its own cache: a running screen sees the same words again
+    and again, so most words cost one dictionary lookup.
 
     `correct`, if given, may replace each folded word (the risk screen mends typos with it).
     `leet=False` keeps digits inside Latin words, as transliterated Arabic and Persian use them.
     """
+
+    def __init__(self, correct: Callable[[str], str] | None = None, leet: bool = True) -> None:
+        self._correct = correct
+        self._leet = leet
+        self._cache: dict[str, str] = {}
+
+    def _new(self, raw: str) -> str:
+        word = fold_word(raw, self._leet)
+        if word and self._correct and not (len(word) == 1 or word in _PERSIAN_PREFIXES):
+            word = self._correct(word)
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[raw] = word
+        return word
+
+    def __call__(self, text: str) -> str:
+        return self.words(prefold(text).split())
+
+    def words(self, raw: list[str]) -> str:
+        """Fold words already split from a `prefold`ed text."""
+        cache = self._cache
+        words = [cache[w] if w in cache else self._new(w) for w in raw]
+        joined = " ".join(w for w in words if w)
+        # Spaced-out letters and Persian prefixes need a look at neighbours; most texts have
+        # neither, and both checks run in C.
+        if _SPACED.search(f" {joined} ") or not _PERSIAN_PREFIXES.isdisjoint(words):
+            joined = _join_neighbours(joined)
+        return joined
+
+
+def prefold(text: str) -> str:
+    """The whole-text part of folding: width, case, marks, invisible characters, punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_TABLE))
-    out: list[str] = []
-    spaced: list[str] = []  # a run of single letters: "k i l l" is "kill"
-    joining = False
-    for raw in text.split():
-        word = fold_word(raw, leet)
-        if not word:
-            continue
-        if len(word) == 1 and _HAS_LETTER.match(word):
-            spaced.append(word)
-            continue
-        if spaced:
-            out.extend(_flush(spaced))
-            spaced = []
-        if joining:
-            out[-1] += word
-            joining = False
-            continue
-        out.append(correct(word) if correct else word)
-        # Persian verb prefixes written apart: "می خواهم" is "میخواهم".
-        joining = word in _PERSIAN_PREFIXES
-    if spaced:
-        out.extend(_flush(spaced))
-    return " ".join(out)
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_TABLE))
 
 
-def _flush(letters: list[str]) -> list[str]:
-    if len(letters) >= 3:
-        return [_REPEATS.sub(r"\1", "".join(letters))]
-    return letters
+def _join_neighbours(text: str) -> str:
+    """Join spaced-out letters ("k i l l" is "kill") and Persian prefixes written apart."""
+    padded = _SPACED_RUN.sub(_join_run, f" {text} ")
+    return _PERSIAN_APART.sub(r"\1", padded).strip()
+
+
+def _join_run(match: re.Match[str]) -> str:
+    return _REPEATS.sub(r"\1", match.group(0).replace(" ", ""))
+
+
+_PLAIN = Folder()
+_RAW_DIGITS = Folder(leet=False)
+
+
+def fold(text: str, leet: bool = True) -> str:
+    """The plain form of a text: lowercase words separated by one space.
+
+    `leet=False` keeps digits inside Latin words, as transliterated Arabic and Persian use them.
+    """
+    return (_PLAIN if leet else _RAW_DIGITS)(text)
 
 
 _SCRIPTS = (

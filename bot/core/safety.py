@@ -9,15 +9,16 @@ kids") does not count.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import ahocorasick
 
 from bot.core.model import Lexicon
-from bot.core.normalize import DIGIT_IN_WORD, fold, scripts_of
+from bot.core.normalize import DIGIT_IN_WORD, Folder, fold, prefold, scripts_of
 from bot.core.ports import Match, Screening
 
 # Arabic attaches conjunctions, prepositions and the article to the word: و ف ب ل ك ال and their
@@ -33,8 +34,16 @@ ATTACHED_ENDINGS = tuple(sorted({
 }, key=len, reverse=True))  # fmt: skip
 MIN_STEM = 3
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
-# Typos are mended only in words this long: shorter words are too close to everyday ones.
-MIN_MENDED = 6
+# Typos are mended only towards lexicon words this long, and only in message words of at least
+# MIN_MENDED - 1 letters: shorter words sit too close to everyday ones ("looked", folded "loked",
+# is one letter from "locked", and "they looked me in the eye" must not read "locked me in").
+MIN_MENDED = 7
+
+
+# "..." in a phrase leaves room for up to this many words: "took ... passport" matches "they took
+# my passport" and "took our passports and papers".
+GAP = "..."
+MAX_GAP_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class _Entry:
     level: str
     category: str
     phrase: str
+    # For a phrase with gaps: (which part this key is, how many parts the phrase has).
+    part: tuple[int, int] | None = None
 
 
 def phrase_keys(folded: str) -> set[str]:
@@ -79,14 +90,18 @@ class LexiconScreen:
                 for phrase in lexicon.exclusions
             ]
             for phrase, entry, leet in items:
-                # A message folds "j'ai" to "jai"; someone may also type "j ai".
-                spellings = (phrase, _APOSTROPHE.sub(" ", phrase))
-                for folded in {fold(p, leet=leet) for p in spellings}:
-                    if not folded:
-                        continue
-                    words.update(folded.split())
-                    for key in phrase_keys(folded):
-                        table.setdefault(key, []).append(entry)
+                parts = [p.strip() for p in phrase.split(GAP)]
+                for i, part in enumerate(parts):
+                    if len(parts) > 1:
+                        entry = replace(entry, part=(i, len(parts)))
+                    # A message folds "j'ai" to "jai"; someone may also type "j ai".
+                    spellings = (part, _APOSTROPHE.sub(" ", part))
+                    for folded in {fold(p, leet=leet) for p in spellings}:
+                        if not folded:
+                            continue
+                        words.update(folded.split())
+                        for key in phrase_keys(folded):
+                            table.setdefault(key, []).append(entry)
         self._automaton = ahocorasick.Automaton()
         for key, entries in table.items():
             self._automaton.add_word(key, (len(key), tuple(entries)))
@@ -102,7 +117,8 @@ class LexiconScreen:
         for word in self._long:
             for i in range(len(word)):
                 self._missing_letter.setdefault(word[:i] + word[i + 1 :], set()).add(word)
-        self._mend = lru_cache(maxsize=65536)(self._mend_word)
+        self._fold = Folder(lru_cache(maxsize=65536)(self._mend_word))
+        self._fold_raw_digits = Folder(leet=False)
         self._strip = lru_cache(maxsize=65536)(self._strip_ending)
 
     @property
@@ -148,11 +164,13 @@ class LexiconScreen:
     def screen(self, text: str) -> Screening:
         if self._empty:
             return Screening()
-        folded = fold(text, self._mend)
+        raw = prefold(text).split()
+        folded = self._fold.words(raw)
         kept = self._scan(f" {folded} ")
         # Digits inside Latin words may be Arabizi letters: look again with them kept.
         if DIGIT_IN_WORD.search(text.casefold()):
-            kept += [e for e in self._scan(f" {fold(text, leet=False)} ") if e not in kept]
+            again = self._scan(f" {self._fold_raw_digits.words(raw)} ")
+            kept += [e for e in again if e not in kept]
         # Arabic and Persian attach endings to words; a second look without them catches
         # "خودکشیه" for "خودکشی" while the lexicon lists each phrase once.
         if _ARABIC_LETTER.search(folded):
@@ -174,20 +192,72 @@ class LexiconScreen:
         """Risk entries found in one folded text, less those inside an idiom or a longer match."""
         risks: list[tuple[int, int, _Entry]] = []
         idioms: list[tuple[int, int]] = []
+        parts: list[tuple[int, int, _Entry]] = []
         for end, (length, entries) in self._automaton.iter(padded):
             start = end - length + 1
             for entry in entries:
-                if entry.excludes:
+                if entry.part is not None:
+                    parts.append((start, end, entry))
+                elif entry.excludes:
                     idioms.append((start, end))
                 else:
                     risks.append((start, end, entry))
-        risks = [r for r in risks if not any(a <= r[0] and r[1] <= b for a, b in idioms)]
+        for start, end, entry in _join_parts(padded, parts):
+            if entry.excludes:
+                idioms.append((start, end))
+            else:
+                risks.append((start, end, entry))
+        if idioms:
+            risks = [r for r in risks if not any(a <= r[0] and r[1] <= b for a, b in idioms)]
         # A phrase inside a longer one is the same statement: "want to die" in "want to die now".
-        return [
-            e
-            for s, t, e in risks
-            if not any(a <= s and t <= b and (b - a) > (t - s) for a, b, _ in risks)
-        ]
+        # Sorted by start, longest first, a match lies inside another when it ends no later than
+        # the furthest end seen so far (the same span twice is two languages' same phrase).
+        risks.sort(key=lambda r: (r[0], -r[1]))
+        kept: list[_Entry] = []
+        far_start, far_end = -1, -1
+        for start, end, entry in risks:
+            if end <= far_end and (start, end) != (far_start, far_end):
+                continue
+            kept.append(entry)
+            if end > far_end:
+                far_start, far_end = start, end
+        return kept
+
+
+def _join_parts(
+    padded: str, parts: list[tuple[int, int, _Entry]]
+) -> list[tuple[int, int, _Entry]]:
+    """Phrases with gaps whose parts all occur in order, each within a few words of the last."""
+    if not parts:
+        return []
+    spaces = [i for i, ch in enumerate(padded) if ch == " "]
+
+    def word_at(position: int) -> int:
+        return bisect.bisect_right(spaces, position)
+
+    found: list[tuple[int, int, _Entry]] = []
+    by_phrase: dict[_Entry, dict[int, list[tuple[int, int]]]] = {}
+    for start, end, entry in parts:
+        assert entry.part is not None
+        whole = replace(entry, part=None)
+        by_phrase.setdefault(whole, {}).setdefault(entry.part[0], []).append((start, end))
+    for whole, seen in by_phrase.items():
+        count = next(e.part[1] for _, _, e in parts if replace(e, part=None) == whole and e.part)
+        if len(seen) < count:
+            continue
+        # Chains of part matches, earliest first: each part starts after the last one ends.
+        chains = [(s, e) for s, e in seen[0]]
+        for index in range(1, count):
+            chains = [
+                (first, e)
+                for first, last in chains
+                for s, e in seen[index]
+                if s >= last - 1 and word_at(s) - word_at(last) <= MAX_GAP_WORDS
+            ]
+        if chains:
+            first, last = min(chains)
+            found.append((first, last, whole))
+    return found
 
 
 def _arabic(word: str) -> bool:

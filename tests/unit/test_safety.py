@@ -169,3 +169,28 @@ def test_arabizi_digits_are_letters_not_leetspeak() -> None:
     assert screen.screen("can my landlord enter my flat?").level == "none"
     assert screen.screen("ana bade ent7er").level == "urgent"
     assert screen.screen("i want to k1ll mys3lf").level == "urgent"
+
+
+GAPS = LexiconScreen([Lexicon("en", "latin", (
+    LexiconGroup("urgent", "exploitation", ("took ... passport",), "latin"),
+    LexiconGroup("urgent", "self_harm", ("burned ... my arm ... on purpose",), "latin"),
+), ("took ... passport photo",)), Lexicon("ar", "arabic", (
+    LexiconGroup("urgent", "exploitation", ("أخذوا ... جواز",), "arabic"),), ())])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("they took my passport", "urgent"),
+        ("the boss took passport", "urgent"),
+        ("the man took all of our passport", "urgent"),  # three words between
+        ("he took my old brown leather passport", "none"),  # four is too far
+        ("the passport he took", "none"),  # out of order
+        ("I burned my arm with a cigarette on purpose", "urgent"),
+        ("I burned dinner and my arm hurts", "none"),  # the last part is missing
+        ("they took my passport photo at the shop", "none"),  # an idiom with a gap
+        ("وأخذوا مني جواز السفر", "urgent"),  # a prefix on the first part
+    ],
+)
+def test_a_phrase_with_gaps_allows_a_few_words_between_its_parts(text, expected) -> None:
+    assert GAPS.screen(text).level == expected
