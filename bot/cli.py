@@ -58,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
         "print one JSON result a line",
     )
     content_dir(triage)
+    i18n = commands.add_parser("i18n", help="translators' workflow on the PO catalogs")
+    content_dir(i18n)
+    i18n.add_argument(
+        "action", choices=("extract", "update", "init", "status", "check"),
+        help="extract: refresh locales/messages.pot; update: merge it into every locale "
+        "(changed texts become fuzzy); init LANG: a new locale folder; status: what each "
+        "locale lacks; check: placeholders, tags and lengths against the source",
+    )  # fmt: skip
+    i18n.add_argument("lang", nargs="?", help="the language code, for init")
     return parser
 
 
@@ -75,6 +84,34 @@ def validate(settings: Settings) -> int:
         print(f"{errors} error(s), {warnings} warning(s): Rafiq will not start with this content.")
         return 1
     print(f"OK: {len(content.topics)} topics, {len(content.flows)} flows, {warnings} warning(s).")
+    return 0
+
+
+def i18n(root: Path, action: str, lang: str | None) -> int:
+    from bot import i18n_workflow as wf
+
+    if action == "extract":
+        print(f"{wf.extract(root)} texts in locales/{wf.TEMPLATE}")
+    elif action == "update":
+        print("updated: " + ", ".join(wf.update(root)))
+        print("Changed English texts are marked fuzzy: see `python -m bot i18n status`.")
+    elif action == "init":
+        if not lang:
+            print("init needs a language code, e.g. python -m bot i18n init ps", file=sys.stderr)
+            return 2
+        try:
+            folder = wf.init(root, lang)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print(f"created {folder}: translate LC_MESSAGES/messages.po, write safety.yaml "
+              f"(see {folder}/README.md)")  # fmt: skip
+    elif action == "status":
+        print(wf.status_table(root))
+    else:
+        problems = wf.check(root)
+        print("\n".join(problems) or "All translations agree with their sources.")
+        return 1 if problems else 0
     return 0
 
 
@@ -208,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate(settings)
     if args.command == "triage":
         return triage(settings, sys.stdin, sys.stdout)
+    if args.command == "i18n":
+        return i18n(settings.content_dir, args.action, args.lang)
     try:
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))
@@ -227,13 +266,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+NO_TOKEN = """Rafiq needs a Telegram bot token to run on Telegram.
+
+1. In Telegram, open a chat with @BotFather and send /newbot; follow its questions.
+2. It answers with a token like 123456:ABC-DEF...; keep it secret.
+3. Start Rafiq with it:  TELEGRAM_BOT_TOKEN=123456:ABC-DEF... python -m bot run
+
+Without a token you can chat with Rafiq in this terminal:  python -m bot chat"""
+
+
 def _run(settings: Settings) -> int:
+    from bot.channels.telegram_app import TelegramChannel, TelegramSettings
+
+    telegram = TelegramSettings.from_env()
+    if not telegram.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
     content, _, problems = load_all(settings)
     if content is None:
         raise ContentInvalid(problems)
-    print(
-        "The Telegram channel is not available in this version yet.\n"
-        "Meanwhile, chat with Rafiq in the terminal: python -m bot chat",
-        file=sys.stderr,
-    )
-    return 2
+    wrong = telegram.problems()
+    if wrong:
+        print("\n".join(wrong), file=sys.stderr)
+        print("Rafiq did not start: fix the settings above.", file=sys.stderr)
+        return 1
+    TelegramChannel(settings, telegram).run()
+    return 0

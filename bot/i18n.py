@@ -9,6 +9,7 @@ falls back to the English source for that one text, never to an empty message.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import logging
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from typing import IO, Any, Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
+from babel.dates import format_date
 from babel.messages.pofile import read_po
 
 from bot.content.yamlfile import Located, Problem, parse_yaml
@@ -25,6 +27,13 @@ from bot.content.yamlfile import Located, Problem, parse_yaml
 log = logging.getLogger(__name__)
 
 SOURCE_LOCALE = "en"
+# Codes a channel may send for a language Rafiq has under another code: Dari (prs) and Iranian
+# Persian (pes) read the Persian catalog; three-letter codes map to the two-letter folders.
+LANGUAGE_ALIASES = {
+    "prs": "fa", "pes": "fa", "fas": "fa", "per": "fa",
+    "arb": "ar", "ara": "ar", "apc": "ar", "ajp": "ar", "acm": "ar", "arz": "ar", "afb": "ar",
+    "ukr": "uk", "fra": "fr", "fre": "fr", "spa": "es", "eng": "en",
+}  # fmt: skip
 DOMAIN = "messages"
 
 
@@ -216,12 +225,21 @@ class Catalogs:
         except (ValueError, UnknownLocaleError):
             return code
 
+    def format_date(self, when: dt.date, locale: str) -> str:
+        """A date as people write it in that language (CLDR's long form)."""
+        try:
+            return format_date(when, format="long", locale=locale)
+        except (ValueError, UnknownLocaleError):
+            return when.isoformat()
+
     def negotiate(self, hint: str | None) -> str:
         """The best installed locale for a channel's language code, else the default."""
         if not hint:
             return self.default
         code = hint.replace("-", "_")
-        found = negotiate_locale([code, code.split("_")[0]], list(self.available()), sep="_")
+        base = code.split("_")[0].lower()
+        wanted = [code, base, LANGUAGE_ALIASES.get(base, base)]
+        found = negotiate_locale(wanted, list(self.available()), sep="_", aliases={})
         return found or self.default
 
 

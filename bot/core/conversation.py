@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core import screens
+from bot.core.bidi import isolate_ltr
 from bot.core.engine import CHOICE_PREFIX, STOP_DATA, FlowRunner, Outcome
 from bot.core.model import (
     Button,
@@ -93,12 +94,15 @@ class Conversation:
             weakref.WeakValueDictionary()
         )
 
-    async def handle(self, event: Inbound) -> Turn:
-        key = (event.channel, event.chat_id)
+    def _lock(self, key: tuple[str, str]) -> Lock:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = Lock()
-        async with lock:
+        return lock
+
+    async def handle(self, event: Inbound) -> Turn:
+        key = (event.channel, event.chat_id)
+        async with self._lock(key):
             return await self._handle(event, key)
 
     async def _handle(self, event: Inbound, key: tuple[str, str]) -> Turn:
@@ -122,7 +126,7 @@ class Conversation:
         # Staff are told before anything else can fail: an escalation must not wait on a save.
         await self._escalate(turn.effects, new_state, event)
         await self._keep(key, new_state, forget=turn.forget)
-        return Turn(tuple(turn.replies), tuple(turn.effects))
+        return Turn(_laid_out(turn.replies), tuple(turn.effects))
 
     async def _keep(self, key: tuple[str, str], state: UserState, forget: bool = False) -> None:
         if forget:
@@ -183,17 +187,14 @@ class Conversation:
     async def safety_check(self, channel: str, chat_id: str) -> Turn | None:
         """The later "Are you safe now?" for a person who wrote something urgent."""
         key = (channel, chat_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = Lock()
-        async with lock:
+        async with self._lock(key):
             state = await self._store.load(*key) or self._pending.get(key)
             if state is None:
                 return None  # the person has since deleted their data
             turn = _TurnBuilder(self, self._content(), state)
             turn.show(screens.safety_check(turn.tr), screen="safety")
             await self._keep(key, turn.state)
-            return Turn(tuple(turn.replies))
+            return Turn(_laid_out(turn.replies))
 
     def _screening(self, event: Inbound) -> Screening:
         if event.kind != EventKind.TEXT:
@@ -205,6 +206,17 @@ class Conversation:
             # contacts.
             log.error("risk screen failed: %s", type(exc).__name__)
             return Screening("concern", ("unscreened",))
+
+
+def _laid_out(replies: list[Reply]) -> tuple[Reply, ...]:
+    """Right-to-left messages with their numbers, commands and Latin words kept in order."""
+    out: list[Reply] = []
+    for reply in replies:
+        if isinstance(reply, Message) and reply.direction == "rtl":
+            buttons = tuple(Button(isolate_ltr(b.label), b.data) for b in reply.buttons)
+            reply = Message(isolate_ltr(reply.text), buttons, reply.direction)
+        out.append(reply)
+    return tuple(out)
 
 
 class _TurnBuilder:
@@ -358,7 +370,7 @@ class _TurnBuilder:
         elif name == "language":
             self.languages()
         elif name == "privacy":
-            self.show(screens.privacy(self.tr))
+            self.show(screens.privacy(self.tr, self.agreed_on()))
         elif not self.consented:
             if name == "forget":
                 self.decline()
@@ -501,7 +513,7 @@ class _TurnBuilder:
             screens.EXERCISES: lambda: self.show(screens.exercises(self.tr, content)),
             screens.HELP_NOW: self.contacts,
             screens.LANGUAGE: self.languages,
-            screens.PRIVACY: lambda: self.show(screens.privacy(self.tr)),
+            screens.PRIVACY: lambda: self.show(screens.privacy(self.tr, self.agreed_on())),
             screens.RESUME: self.resume,
             STOP_DATA: self.stop_flow,
             screens.AGREE: self.agree,
@@ -571,6 +583,11 @@ class _TurnBuilder:
             self.read(*self.position.reading)
         else:
             self.show(*self.home())
+
+    def agreed_on(self) -> str | None:
+        if self.state.consent_at is None:
+            return None
+        return self.translations.format_date(self.state.consent_at.date(), self.state.locale)
 
     def safe(self) -> None:
         self.effects.append(SafetyReported(self.state.user_id))

@@ -5,6 +5,7 @@ Adapters implement them (`bot.storage`, `bot.i18n`, `bot.core.safety`); tests pa
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -102,3 +103,5 @@ class Translations(Protocol):
     def negotiate(self, hint: str | None) -> str: ...
 
     def country_name(self, code: str, locale: str) -> str: ...
+
+    def format_date(self, when: dt.date, locale: str) -> str: ...

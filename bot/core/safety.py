@@ -210,18 +210,25 @@ class LexiconScreen:
         if idioms:
             risks = [r for r in risks if not any(a <= r[0] and r[1] <= b for a, b in idioms)]
         # A phrase inside a longer one is the same statement: "want to die" in "want to die now".
-        # Sorted by start, longest first, a match lies inside another when it ends no later than
-        # the furthest end seen so far (the same span twice is two languages' same phrase).
-        risks.sort(key=lambda r: (r[0], -r[1]))
-        kept: list[_Entry] = []
-        far_start, far_end = -1, -1
-        for start, end, entry in risks:
-            if end <= far_end and (start, end) != (far_start, far_end):
-                continue
-            kept.append(entry)
-            if end > far_end:
-                far_start, far_end = start, end
-        return kept
+        # Only a match of the same or a higher level can stand for the shorter one: an urgent
+        # phrase inside a longer concern phrase still counts.
+        urgent = [r for r in risks if r[2].level == "urgent"]
+        return [*_outermost(urgent), *(e for e in _outermost(risks) if e.level != "urgent")]
+
+
+def _outermost(risks: list[tuple[int, int, _Entry]]) -> list[_Entry]:
+    """Matches not inside a longer one. Sorted by start, longest first, a match lies inside
+    another when it ends no later than the furthest end seen so far (the same span twice is two
+    languages' same phrase, and both count)."""
+    kept: list[_Entry] = []
+    far_start, far_end = -1, -1
+    for start, end, entry in sorted(risks, key=lambda r: (r[0], -r[1])):
+        if end <= far_end and (start, end) != (far_start, far_end):
+            continue
+        kept.append(entry)
+        if end > far_end:
+            far_start, far_end = start, end
+    return kept
 
 
 def _join_parts(

@@ -279,10 +279,12 @@ def concern(tr: Translator) -> Message:
     )
 
 
-def privacy(tr: Translator) -> Message:
+def privacy(tr: Translator, agreed_on: str | None = None) -> Message:
     _ = tr.gettext
+    agreed = (_("You agreed to use Rafiq on {date}.").format(date=agreed_on),) if agreed_on else ()
     text = "\n\n".join(
         (
+            *agreed,
             _("What Rafiq keeps about you:"),
             _(
                 "• a random number instead of your name\n"
@@ -321,23 +323,35 @@ def forgotten(tr: Translator) -> Message:
     )
 
 
+def command_lines(tr: Translator) -> tuple[str, ...]:
+    """Each command with what it does, as "/sos - help contacts, at once", in the locale."""
+    _ = tr.gettext
+    return (
+        _("/sos - help contacts, at once"),
+        _("/menu - the main menu"),
+        _("/stop - leave the current exercise"),
+        _("/language - change language"),
+        _("/country - change the country for help numbers"),
+        _("/privacy - what Rafiq keeps about you"),
+        _("/forget - delete everything about you"),
+        _("/start - start again"),
+        _("/help - this list"),
+    )
+
+
+def command_descriptions(tr: Translator) -> tuple[tuple[str, str], ...]:
+    """(command, description) pairs, for a channel's command menu."""
+    pairs = []
+    for line in command_lines(tr):
+        command, _, description = line.partition(" - ")
+        pairs.append((command.strip().lstrip("/"), description.strip() or command))
+    return tuple(pairs)
+
+
 def commands(tr: Translator) -> Message:
     _ = tr.gettext
-    text = "\n".join(
-        (
-            _("You can type these at any time, even in the middle of an exercise:"),
-            "",
-            _("/sos - help contacts, at once"),
-            _("/menu - the main menu"),
-            _("/stop - leave the current exercise"),
-            _("/language - change language"),
-            _("/country - change the country for help numbers"),
-            _("/privacy - what Rafiq keeps about you"),
-            _("/forget - delete everything about you"),
-            _("/start - start again"),
-            _("/help - this list"),
-        )
-    )
+    intro = _("You can type these at any time, even in the middle of an exercise:")
+    text = "\n".join((intro, "", *command_lines(tr)))
     return _msg(tr, text, (Button(_("Menu"), MENU),))
 
 

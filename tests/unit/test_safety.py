@@ -194,3 +194,12 @@ GAPS = LexiconScreen([Lexicon("en", "latin", (
 )
 def test_a_phrase_with_gaps_allows_a_few_words_between_its_parts(text, expected) -> None:
     assert GAPS.screen(text).level == expected
+
+
+def test_an_urgent_phrase_inside_a_longer_concern_phrase_still_counts() -> None:
+    groups = (
+        LexiconGroup("urgent", "exploitation", ("won't let me leave",), "latin"),
+        LexiconGroup("concern", "distress", ("won't let me leave the house alone",), "latin"),
+    )
+    screen = LexiconScreen([Lexicon("en", "latin", groups, ())])
+    assert screen.screen("he won't let me leave the house alone").level == "urgent"

@@ -1,0 +1,320 @@
+"""The Telegram channel: python-telegram-bot around the core, in polling or webhook mode.
+
+Handlers stay short: an update becomes a core event, the core decides, and the replies are
+delivered in order per chat. A new turn supersedes what is left of the previous one's paced
+sequence, so "/sos" in the middle of a breathing exercise is answered at once rather than after
+the last pause. Message text is never logged; errors are logged by type and update id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from telegram import BotCommand, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.bootstrap import App, build
+from bot.channels.telegram_render import keyboard, split_text
+from bot.config import Settings
+from bot.core import screens
+from bot.core.model import EventKind, Inbound, Message, Pause, Reply
+from bot.outbox import OutboxWorker, StaffAlert, StaffLog
+from bot.storage import SqliteStore
+
+CHANNEL = "telegram"
+log = logging.getLogger(__name__)
+# python-telegram-bot 22 is moving time periods from int seconds to timedelta; opt in now, so
+# RetryAfter.retry_after is a timedelta and reading it raises no deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+# Updates remembered to drop a second delivery of the same one (a webhook retry, a replay).
+SEEN_UPDATES = 10_000
+# A typing indicator lasts about five seconds; renew it a little sooner during long pauses.
+TYPING_EVERY = 4.5
+SEND_ATTEMPTS = 4
+
+
+class TelegramStaffChannel:
+    """Staff alerts as messages in the staff group."""
+
+    def __init__(self, application: Application, chat_id: int) -> None:
+        self._application = application
+        self._chat_id = chat_id
+
+    async def alert(self, alert: StaffAlert) -> None:
+        # Raising lets the outbox retry later; nothing is lost if the group is unreachable.
+        await self._application.bot.send_message(chat_id=self._chat_id, text=alert.line())
+
+
+def _staff_file(path: str) -> TextIO:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.open("a", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    base_url: str = DEFAULT_BASE_URL
+    mode: str = "polling"
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    staff_chat_id: int | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TelegramSettings:
+        env = os.environ if env is None else env
+        staff = env.get("RAFIQ_STAFF_CHAT_ID")
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            base_url=env.get("TELEGRAM_API_BASE_URL") or DEFAULT_BASE_URL,
+            mode=(env.get("RAFIQ_MODE") or "polling").lower(),
+            webhook_url=env.get("RAFIQ_WEBHOOK_URL"),
+            webhook_listen=env.get("RAFIQ_WEBHOOK_LISTEN") or "0.0.0.0",
+            webhook_port=int(env.get("RAFIQ_WEBHOOK_PORT") or 8443),
+            webhook_secret=env.get("RAFIQ_WEBHOOK_SECRET"),
+            staff_chat_id=int(staff) if staff else None,
+        )
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.mode not in ("polling", "webhook"):
+            found.append(f"RAFIQ_MODE is '{self.mode}'; use polling or webhook")
+        if self.mode == "webhook" and not self.webhook_url:
+            found.append("webhook mode needs RAFIQ_WEBHOOK_URL (the public https address)")
+        if self.mode == "webhook" and not self.webhook_secret:
+            found.append("webhook mode needs RAFIQ_WEBHOOK_SECRET, so forged updates are refused")
+        return found
+
+
+class TelegramChannel:
+    """Owns the python-telegram-bot Application and delivers the core's replies."""
+
+    def __init__(self, settings: Settings, telegram: TelegramSettings, app: App | None = None):
+        self._settings = settings
+        self._telegram = telegram
+        self.app = app
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._deliveries: dict[str, asyncio.Task[None]] = {}
+        self.inactive: set[str] = set()
+        self._stopping = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+        self._staff_file: TextIO | None = None
+        builder = (
+            ApplicationBuilder()
+            .token(telegram.token)
+            .base_url(telegram.base_url)
+            .concurrent_updates(True)
+            .post_init(self._post_init)
+            .post_shutdown(self._post_shutdown)
+        )
+        self.application: Application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self.on_update))
+        self.application.add_error_handler(self.on_error)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def _post_init(self, application: Application) -> None:
+        if self.app is None:
+            self.app = await build(self._settings)
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.app.reload)
+        await self.set_commands()
+        if isinstance(self.app.store, SqliteStore):
+            if self._telegram.staff_chat_id is not None:
+                staff = TelegramStaffChannel(self.application, self._telegram.staff_chat_id)
+            else:
+                # No staff group configured: alerts go to the staff log file instead.
+                self._staff_file = _staff_file(self._settings.staff_alerts)
+                staff = StaffLog(self._staff_file)
+            worker = OutboxWorker(self.app.store, staff, self.check_back)
+            self._worker = asyncio.create_task(worker.run(self._stopping))
+
+    async def check_back(self, channel: str, chat_id: str) -> bool:
+        """Deliver the later "Are you safe now?" to a Telegram chat."""
+        if channel != CHANNEL:
+            return False
+        assert self.app is not None
+        turn = await self.app.conversation.safety_check(channel, chat_id)
+        if turn is not None:
+            await self.deliver(chat_id, turn.replies)
+        return True
+
+    async def _post_shutdown(self, application: Application) -> None:
+        self._stopping.set()
+        if self._worker is not None:
+            await self._worker
+        if self._staff_file is not None:
+            self._staff_file.close()
+        for task in list(self._deliveries.values()):
+            task.cancel()
+        if self.app is not None:
+            await self.app.close()
+
+    async def set_commands(self) -> None:
+        """The command menu in every offered language (and English for everyone else)."""
+        assert self.app is not None
+        catalogs = self.app.catalogs
+        for code in catalogs.available():
+            commands = [
+                BotCommand(name, description[:256])
+                for name, description in screens.command_descriptions(catalogs.get(code))
+            ]
+            language = None if code == catalogs.default else code
+            try:
+                await self.application.bot.set_my_commands(commands, language_code=language)
+            except TelegramError as exc:
+                log.warning("could not set the %s command menu: %s", code, type(exc).__name__)
+
+    # -- inbound ---------------------------------------------------------------------------------
+
+    def event_for(self, update: Update) -> Inbound | None:
+        """The core event for an update, or None for what Rafiq does not handle here."""
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return None
+        user = update.effective_user
+        base = {
+            "channel": CHANNEL,
+            "chat_id": str(chat.id),
+            "language_hint": user.language_code if user else None,
+            "message_id": str(update.update_id),
+        }
+        if update.callback_query is not None:
+            return Inbound(kind=EventKind.BUTTON, data=update.callback_query.data or "", **base)
+        message = update.message or update.edited_message
+        if message is None:
+            return None
+        text = message.text if message.text is not None else message.caption
+        if text is not None:
+            return Inbound(kind=EventKind.TEXT, text=text, **base)
+        return Inbound(kind=EventKind.OTHER, **base)
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.update_id in self._seen:
+            return  # delivered twice; it was handled the first time
+        self._seen[update.update_id] = None
+        while len(self._seen) > SEEN_UPDATES:
+            self._seen.popitem(last=False)
+        event = self.event_for(update)
+        if event is None:
+            return
+        if update.callback_query is not None:
+            # Telegram shows a spinner on the button until the query is answered.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        assert self.app is not None
+        turn = await self.app.conversation.handle(event)
+        self.inactive.discard(event.chat_id)
+        self.deliver(event.chat_id, turn.replies)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed: %s", update_id, type(context.error).__name__)
+
+    # -- outbound --------------------------------------------------------------------------------
+
+    def deliver(self, chat_id: str, replies: Sequence[Reply]) -> asyncio.Task[None]:
+        """Send replies in order; a newer turn for the same chat cancels what is left of this."""
+        previous = self._deliveries.get(chat_id)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.create_task(self._send_all(chat_id, tuple(replies)))
+        self._deliveries[chat_id] = task
+        return task
+
+    async def drain(self) -> None:
+        """Wait for every delivery under way (tests, and a clean shutdown)."""
+        tasks = [t for t in self._deliveries.values() if not t.done()]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _send_all(self, chat_id: str, replies: tuple[Reply, ...]) -> None:
+        try:
+            for reply in replies:
+                if isinstance(reply, Pause):
+                    await self._pause(chat_id, reply.seconds)
+                else:
+                    await self._send_message(chat_id, reply)
+        except Forbidden:
+            # The person blocked Rafiq: stop, without a retry loop.
+            self.inactive.add(chat_id)
+            log.info("a chat blocked the bot; its deliveries stop")
+        except TelegramError as exc:
+            log.warning("delivery failed: %s", type(exc).__name__)
+        except asyncio.CancelledError:
+            raise  # a newer turn took over
+        except Exception as exc:
+            log.error("delivery broke: %s", type(exc).__name__)
+
+    async def _send_message(self, chat_id: str, message: Message) -> None:
+        pieces = split_text(message.text)
+        for i, piece in enumerate(pieces):
+            markup = keyboard(message.buttons) if i == len(pieces) - 1 else None
+            await self._with_retries(
+                lambda piece=piece, markup=markup: self.application.bot.send_message(
+                    chat_id=int(chat_id), text=piece, reply_markup=markup
+                )
+            )
+
+    async def _pause(self, chat_id: str, seconds: float) -> None:
+        left = seconds
+        while left > 0:
+            with contextlib.suppress(TelegramError):
+                await self.application.bot.send_chat_action(int(chat_id), ChatAction.TYPING)
+            step = min(TYPING_EVERY, left)
+            await asyncio.sleep(step)
+            left -= step
+
+    async def _with_retries(self, call) -> None:
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                await call()
+                return
+            except RetryAfter as exc:
+                delay = exc.retry_after
+                wait = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+                await asyncio.sleep(wait)
+            except BadRequest:
+                raise  # the request itself is wrong: sending it again changes nothing
+            except (TimedOut, NetworkError):
+                if attempt == SEND_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
+        raise TimedOut("gave up after retries")
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve until SIGINT/SIGTERM (python-telegram-bot stops cleanly on both)."""
+        if self._telegram.mode == "webhook":
+            self.application.run_webhook(
+                listen=self._telegram.webhook_listen,
+                port=self._telegram.webhook_port,
+                webhook_url=self._telegram.webhook_url,
+                secret_token=self._telegram.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            self.application.run_polling(allowed_updates=Update.ALL_TYPES)
