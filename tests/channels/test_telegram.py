@@ -3,6 +3,7 @@ on 127.0.0.1: polling, parsing, keyboards, callbacks, commands, errors."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,54 @@ def test_webhook_mode_needs_a_secret() -> None:
     }
     settings = TelegramSettings.from_env(env)
     assert any("RAFIQ_WEBHOOK_SECRET" in p for p in settings.problems())
+
+
+async def test_the_webhook_refuses_updates_without_the_secret(api: FakeBotApi, loaded, tmp_path):
+    import json
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(content_dir=ROOT, db=str(tmp_path / "db.sqlite3"),
+                        staff_alerts=str(tmp_path / "staff.log"))  # fmt: skip
+    content, catalogs, screen = loaded
+    app = App(settings, content, catalogs, await SqliteStore.open(settings.db), screen)
+    channel = TelegramChannel(settings, TelegramSettings(token=TOKEN, base_url=api.base_url), app)
+    application = channel.application
+    url = f"http://127.0.0.1:{port}/hook"
+
+    def post(headers: dict) -> int:
+        body = json.dumps(message_update(60, "/start")).encode()
+        request = urllib.request.Request(
+            url, body, {"Content-Type": "application/json", **headers}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    async with application:
+        await channel._post_init(application)
+        await application.start()
+        await application.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="hook", secret_token="s3cret",
+            webhook_url="https://example.org/hook",
+        )  # fmt: skip
+        try:
+            assert await asyncio.to_thread(post, {}) == 403
+            assert await asyncio.to_thread(post, {"X-Telegram-Bot-Api-Secret-Token": "no"}) == 403
+            assert api.sent(chat_id=60) == []
+            ok = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            assert await asyncio.to_thread(post, ok) == 200
+            await api.wait_for(lambda: len(api.sent(chat_id=60)) > 0)
+            await channel.drain()
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    await channel._post_shutdown(application)
+    assert "I am a computer program" in api.sent(chat_id=60)[-1]["text"]
+    assert api.sent("setWebhook")[0]["secret_token"] == "s3cret"
