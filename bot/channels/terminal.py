@@ -9,7 +9,6 @@ a transcript.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -17,7 +16,6 @@ from bot.bootstrap import App
 from bot.core.model import Button, EventKind, Inbound, Message, Pause, Reply
 
 CHANNEL = "terminal"
-log = logging.getLogger(__name__)
 
 # Unicode isolates keep right-to-left text and the numbers around it in order in a terminal.
 RLI, PDI = "\u2067", "\u2069"

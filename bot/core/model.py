@@ -183,7 +183,13 @@ class Referrals:
     def for_country(self, country: str | None) -> tuple[Service, ...]:
         """Verified services for a country, local ones first, emergency numbers at the top."""
         local = self.by_country.get(country, ()) if country else ()
-        shown = [s for s in (*local, *self.global_services) if s.verified is not None]
+        # The country's own emergency numbers replace the global ones, rather than repeat them.
+        has_emergency = any(s.kind == ServiceKind.EMERGENCY and s.verified for s in local)
+        global_ = [
+            s for s in self.global_services
+            if not (has_emergency and s.kind == ServiceKind.EMERGENCY)
+        ]  # fmt: skip
+        shown = [s for s in (*local, *global_) if s.verified is not None]
         # Emergency numbers first: in a crisis the first line read is the one that matters.
         return tuple(sorted(shown, key=lambda s: s.kind != ServiceKind.EMERGENCY))
 

@@ -69,6 +69,8 @@ async def test_the_country_picks_local_emergency_numbers_and_can_change(chat: Ch
     await onboard(chat)
     await chat.send("/sos")
     assert "140" in chat.text() and "Change country" in chat.labels()
+    assert "Emergency number" not in chat.text()  # the local numbers replace the global ones
+    assert "Global support line" in chat.text()
     await chat.press("Change country")
     await chat.press("Another country / none")
     assert "140" not in chat.text() and "112" in chat.text()
