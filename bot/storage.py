@@ -83,20 +83,65 @@ async def _v2(db: aiosqlite.Connection) -> None:
     )
 
 
+async def _v3(db: aiosqlite.Connection) -> None:
+    # Live handoff: how to reach the person of a case, who took it, how it ended, and which
+    # staff-group messages belong to which case (so a reply to an alert reaches the right person).
+    await db.executescript(
+        """
+        ALTER TABLE cases ADD COLUMN channel TEXT;
+        ALTER TABLE cases ADD COLUMN chat_id TEXT;
+        ALTER TABLE cases ADD COLUMN taken_by TEXT;
+        ALTER TABLE cases ADD COLUMN taken_at TEXT;
+        ALTER TABLE cases ADD COLUMN closed_at TEXT;
+        ALTER TABLE cases ADD COLUMN outcome TEXT;
+        CREATE TABLE case_messages (
+            message_id TEXT PRIMARY KEY,
+            case_id    INTEGER NOT NULL,
+            user_id    TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Append only: each entry moves the schema one version up, and `PRAGMA user_version` records where
 # a
 # file stands, so an old file is brought up to date at start-up without losing anyone's place.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 # Tables holding rows about a person, with the column naming them; `forget` clears each.
 PERSONAL_TABLES: tuple[tuple[str, str], ...] = (
     ("users", "user_id"),
     ("cases", "user_id"),
     ("outbox", "user_id"),
     ("escalation_keys", "user_id"),
+    ("case_messages", "user_id"),
 )
 LEVEL_RANK = {"concern": 1, "urgent": 2}
 STAFF_ALERT = "staff_alert"
 CHECK_BACK = "check_back"
+
+
+CASE_COLUMNS = (
+    "case_id, user_id, level, categories, language, country, status, opened_at, channel, "
+    "chat_id, taken_by, outcome"
+)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case as staff see it: no message text, the person by case number only."""
+
+    case_id: int
+    user_id: str
+    level: str
+    categories: str
+    language: str | None
+    country: str | None
+    status: str
+    opened_at: str
+    channel: str | None
+    chat_id: str | None
+    taken_by: str | None
+    outcome: str | None
 
 
 @dataclass(frozen=True)
@@ -295,10 +340,11 @@ class SqliteStore:
             open_case = await cur.fetchone()
         if open_case is None:
             cur = await self._db.execute(
-                "INSERT INTO cases (user_id, level, categories, language, country, opened_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (e.user_id, e.level, ",".join(e.categories), e.language, e.country, _time(now)),
-            )
+                "INSERT INTO cases (user_id, level, categories, language, country, opened_at, "
+                "channel, chat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (e.user_id, e.level, ",".join(e.categories), e.language, e.country, _time(now),
+                 e.channel, e.chat_id),
+            )  # fmt: skip
             case_id, event, level = int(cur.lastrowid or 0), "new", e.level
             categories = e.categories
         else:
@@ -408,6 +454,70 @@ class SqliteStore:
             rows = await cur.fetchall()
         keys = ("case", "user_id", "level", "categories", "status", "safe_at")
         return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    # -- live handoff ------------------------------------------------------------------------
+
+    async def case(self, case_id: int) -> CaseRecord | None:
+        async with self._db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return CaseRecord(*row) if row else None
+
+    async def open_cases(self) -> list[CaseRecord]:
+        """Open cases, urgent first, then oldest first."""
+        async with self._db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE status = 'open' "
+            "ORDER BY level != 'urgent', opened_at, case_id"
+        ) as cur:
+            return [CaseRecord(*row) for row in await cur.fetchall()]
+
+    async def take(self, case_id: int, staff_id: str, now: dt.datetime) -> bool:
+        """Assign an open case to an officer; False if it is closed or someone has it."""
+        async with self._writing:
+            cur = await self._db.execute(
+                "UPDATE cases SET taken_by = ?, taken_at = ? "
+                "WHERE case_id = ? AND status = 'open' AND taken_by IS NULL",
+                (staff_id, _time(now), case_id),
+            )
+            await self._db.commit()
+        return cur.rowcount == 1
+
+    async def close_case(self, case_id: int, outcome: str, now: dt.datetime) -> bool:
+        async with self._writing:
+            cur = await self._db.execute(
+                "UPDATE cases SET status = 'closed', closed_at = ?, outcome = ? "
+                "WHERE case_id = ? AND status = 'open'",
+                (_time(now), outcome[:200], case_id),
+            )
+            await self._db.commit()
+        return cur.rowcount == 1
+
+    async def handoff_case(self, user_id: str) -> int | None:
+        """The person's case an officer has taken and not closed: their words go to staff."""
+        async with self._db.execute(
+            "SELECT case_id FROM cases WHERE user_id = ? AND status = 'open' "
+            "AND taken_by IS NOT NULL ORDER BY case_id DESC LIMIT 1",
+            (user_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    async def note_case_message(self, message_id: str, case_id: int, user_id: str) -> None:
+        async with self._writing:
+            await self._db.execute(
+                "INSERT OR REPLACE INTO case_messages (message_id, case_id, user_id) "
+                "VALUES (?, ?, ?)",
+                (message_id, case_id, user_id),
+            )
+            await self._db.commit()
+
+    async def case_of_message(self, message_id: str) -> int | None:
+        async with self._db.execute(
+            "SELECT case_id FROM case_messages WHERE message_id = ?", (message_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
 
     async def count_rows_mentioning(self, *values: str) -> int:
         """How many rows in any table hold one of `values` in any column (for checking /forget)."""

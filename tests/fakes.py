@@ -58,6 +58,7 @@ class FakeDesk:
         self.escalations: list = []
         self.safe: list[str] = []
         self.fail = fail
+        self.handoff: int | None = None  # the case an officer has taken, if any
 
     async def escalate(self, escalation) -> int:
         if self.fail:
@@ -70,6 +71,9 @@ class FakeDesk:
 
     async def open_case_level(self, user_id: str) -> str | None:
         return None
+
+    async def handoff_case(self, user_id: str) -> int | None:
+        return self.handoff
 
 
 class BrokenScreen:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import signal
@@ -20,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import (
     BadRequest,
@@ -36,7 +37,7 @@ from bot.bootstrap import App, build
 from bot.channels.telegram_render import keyboard, split_text
 from bot.config import Settings
 from bot.core import screens
-from bot.core.model import EventKind, Inbound, Message, Pause, Reply
+from bot.core.model import EventKind, HandoffEnded, Inbound, Message, Pause, RelayToStaff, Reply
 from bot.outbox import OutboxWorker, StaffAlert, StaffLog
 from bot.storage import SqliteStore
 
@@ -54,16 +55,35 @@ TYPING_EVERY = 4.5
 SEND_ATTEMPTS = 4
 
 
-class TelegramStaffChannel:
-    """Staff alerts as messages in the staff group."""
+TAKE, CLOSE = "st:take", "st:close"
 
-    def __init__(self, application: Application, chat_id: int) -> None:
+
+class TelegramStaffChannel:
+    """Staff alerts as messages in the staff group, with Take case / Close case buttons."""
+
+    def __init__(self, application: Application, chat_id: int, store: SqliteStore) -> None:
         self._application = application
         self._chat_id = chat_id
+        self._store = store
 
     async def alert(self, alert: StaffAlert) -> None:
         # Raising lets the outbox retry later; nothing is lost if the group is unreachable.
-        await self._application.bot.send_message(chat_id=self._chat_id, text=alert.line())
+        buttons = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton("Take case", callback_data=f"{TAKE}:{alert.case}")],
+                [InlineKeyboardButton("Close case", callback_data=f"{CLOSE}:{alert.case}")],
+            ]
+        )
+        sent = await self._application.bot.send_message(
+            chat_id=self._chat_id, text=alert.line(), reply_markup=buttons
+        )
+        await self.remember(sent.message_id, alert.case)
+
+    async def remember(self, message_id: int, case_id: int) -> None:
+        """A reply to this staff-group message reaches the person of this case."""
+        case = await self._store.case(case_id)
+        if case is not None:
+            await self._store.note_case_message(str(message_id), case_id, case.user_id)
 
 
 def _staff_file(path: str) -> TextIO:
@@ -82,6 +102,7 @@ class TelegramSettings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     staff_chat_id: int | None = None
+    staff_user_ids: frozenset[int] = frozenset()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> TelegramSettings:
@@ -96,7 +117,11 @@ class TelegramSettings:
             webhook_port=int(env.get("RAFIQ_WEBHOOK_PORT") or 8443),
             webhook_secret=env.get("RAFIQ_WEBHOOK_SECRET"),
             staff_chat_id=int(staff) if staff else None,
-        )
+            staff_user_ids=frozenset(
+                int(part) for part in (env.get("RAFIQ_STAFF_USER_IDS") or "").split(",")
+                if part.strip()
+            ),
+        )  # fmt: skip
 
     def problems(self) -> list[str]:
         found = []
@@ -122,6 +147,7 @@ class TelegramChannel:
         self._stopping = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._staff_file: TextIO | None = None
+        self._staff: TelegramStaffChannel | None = None
         builder = (
             ApplicationBuilder()
             .token(telegram.token)
@@ -144,7 +170,10 @@ class TelegramChannel:
         await self.set_commands()
         if isinstance(self.app.store, SqliteStore):
             if self._telegram.staff_chat_id is not None:
-                staff = TelegramStaffChannel(self.application, self._telegram.staff_chat_id)
+                staff = TelegramStaffChannel(
+                    self.application, self._telegram.staff_chat_id, self.app.store
+                )
+                self._staff = staff
             else:
                 # No staff group configured: alerts go to the staff log file instead.
                 self._staff_file = _staff_file(self._settings.staff_alerts)
@@ -218,6 +247,10 @@ class TelegramChannel:
         self._seen[update.update_id] = None
         while len(self._seen) > SEEN_UPDATES:
             self._seen.popitem(last=False)
+        chat = update.effective_chat
+        if chat is not None and chat.id == self._telegram.staff_chat_id:
+            await self.on_staff_update(update)
+            return
         event = self.event_for(update)
         if event is None:
             return
@@ -229,6 +262,127 @@ class TelegramChannel:
         turn = await self.app.conversation.handle(event)
         self.inactive.discard(event.chat_id)
         self.deliver(event.chat_id, turn.replies)
+        for effect in turn.effects:
+            if isinstance(effect, RelayToStaff):
+                await self._to_staff(f"Case #{effect.case}: {effect.text}", effect.case)
+            elif isinstance(effect, HandoffEnded):
+                await self._to_staff(f"Case #{effect.case}: the person ended the conversation.")
+
+    # -- the staff group ---------------------------------------------------------------------
+
+    async def _to_staff(self, text: str, case: int | None = None) -> None:
+        if self._telegram.staff_chat_id is None:
+            return
+        try:
+            sent = await self.application.bot.send_message(
+                chat_id=self._telegram.staff_chat_id, text=text
+            )
+        except TelegramError as exc:
+            log.warning("could not post to the staff group: %s", type(exc).__name__)
+            return
+        if case is not None and self._staff is not None:
+            await self._staff.remember(sent.message_id, case)
+
+    async def on_staff_update(self, update: Update) -> None:
+        """Staff act on cases from the staff group, and only allowlisted staff can."""
+        user = update.effective_user
+        allowed = user is not None and user.id in self._telegram.staff_user_ids
+        query = update.callback_query
+        if query is not None:
+            if not allowed:
+                with contextlib.suppress(TelegramError):
+                    await query.answer("Only the programme's staff can do this.", show_alert=True)
+                return
+            action, _, number = (query.data or "").rpartition(":")
+            if not number.isdigit() or action not in (TAKE, CLOSE):
+                with contextlib.suppress(TelegramError):
+                    await query.answer("That button is no longer active.")
+                return
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+            if action == TAKE:
+                await self._take(int(number), str(user.id))
+            else:
+                await self._close(int(number), "closed")
+            return
+        message = update.message
+        if not allowed or message is None or not message.text:
+            return  # anyone else in the group gets no staff powers and no data
+        text = message.text.strip()
+        command, _, rest = text.partition(" ")
+        command = command.split("@")[0].casefold()
+        if command == "/cases":
+            await self._list_cases()
+        elif command in ("/reply", "/close"):
+            number, _, body = rest.strip().partition(" ")
+            if not number.lstrip("#").isdigit() or (command == "/reply" and not body.strip()):
+                await self._to_staff(f"Write {command} <case number> <text>.")
+            elif command == "/reply":
+                await self._reply(int(number.lstrip("#")), body.strip(), str(user.id))
+            else:
+                await self._close(int(number.lstrip("#")), body.strip() or "closed")
+        elif message.reply_to_message is not None:
+            assert self.app is not None and isinstance(self.app.store, SqliteStore)
+            replied = str(message.reply_to_message.message_id)
+            case = await self.app.store.case_of_message(replied)
+            if case is not None:
+                await self._reply(case, text, str(user.id))
+
+    async def _take(self, number: int, staff_id: str) -> bool:
+        assert self.app is not None and isinstance(self.app.store, SqliteStore)
+        store = self.app.store
+        if not await store.take(number, staff_id, dt.datetime.now(dt.UTC)):
+            case = await store.case(number)
+            if case is None or case.status != "open":
+                await self._to_staff(f"Case #{number} is closed or does not exist.")
+            return case is not None and case.status == "open" and case.taken_by == staff_id
+        await self._to_staff(f"Case #{number} is taken.", number)
+        case = await store.case(number)
+        if case is not None and case.channel == CHANNEL and case.chat_id:
+            turn = await self.app.conversation.staff_joined(case.channel, case.chat_id)
+            if turn is not None:
+                self.deliver(case.chat_id, turn.replies)
+        return True
+
+    async def _reply(self, number: int, text: str, staff_id: str) -> None:
+        assert self.app is not None and isinstance(self.app.store, SqliteStore)
+        case = await self.app.store.case(number)
+        if case is None or case.status != "open":
+            await self._to_staff(f"Case #{number} is closed or does not exist.")
+            return
+        if case.taken_by is None and not await self._take(number, staff_id):
+            return
+        if case.channel == CHANNEL and case.chat_id:
+            turn = await self.app.conversation.from_staff(case.channel, case.chat_id, text)
+            if turn is not None:
+                self.deliver(case.chat_id, turn.replies)
+
+    async def _close(self, number: int, outcome: str) -> None:
+        assert self.app is not None and isinstance(self.app.store, SqliteStore)
+        store = self.app.store
+        case = await store.case(number)
+        if case is None or not await store.close_case(number, outcome, dt.datetime.now(dt.UTC)):
+            await self._to_staff(f"Case #{number} is closed or does not exist.")
+            return
+        await self._to_staff(f"Case #{number} closed: {outcome}")
+        if case.channel == CHANNEL and case.chat_id and case.taken_by is not None:
+            turn = await self.app.conversation.case_closed(case.channel, case.chat_id)
+            if turn is not None:
+                self.deliver(case.chat_id, turn.replies)
+
+    async def _list_cases(self) -> None:
+        assert self.app is not None and isinstance(self.app.store, SqliteStore)
+        cases = await self.app.store.open_cases()
+        if not cases:
+            await self._to_staff("No open cases.")
+            return
+        lines = [
+            f"#{c.case_id} {c.level.upper()} {c.categories or '-'} · {c.language or '?'} · "
+            f"{c.country or '-'} · opened {c.opened_at[:16].replace('T', ' ')} · "
+            f"{'taken' if c.taken_by else 'NOT TAKEN'}"
+            for c in cases
+        ]
+        await self._to_staff("Open cases (urgent first, then oldest):\n" + "\n".join(lines))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

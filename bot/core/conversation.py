@@ -26,10 +26,12 @@ from bot.core.model import (
     Content,
     Effect,
     EventKind,
+    HandoffEnded,
     Inbound,
     Message,
     PersonRequested,
     Position,
+    RelayToStaff,
     Reply,
     RiskFlagged,
     SafetyReported,
@@ -52,6 +54,7 @@ PRE_CONSENT_BUTTONS = frozenset(
     {
         screens.AGREE, screens.DECLINE, screens.LANGUAGE, screens.HELP_NOW, screens.PRIVACY,
         screens.FORGET, screens.PERSON, screens.SAFE, screens.STILL_NEED_HELP,
+        screens.END_HANDOFF,
     }
 )  # fmt: skip
 # The fewest letters of a button label that count as typing the button.
@@ -112,8 +115,11 @@ class Conversation:
             locale = self._translations.negotiate(event.language_hint)
             state = UserState(secrets.token_hex(8), event.channel, event.chat_id, locale)
         screening = self._screening(event)
+        # Someone from the team has this person's case: their words go to that officer.
+        handoff = await self._handoff(state.user_id)
         try:
             turn = _TurnBuilder(self, content, state)
+            turn.handoff = handoff
             turn.route(event, screening)
         except Exception as exc:
             # A bug must not silence Rafiq, and least of all hide a risk: answer with the way to
@@ -186,15 +192,50 @@ class Conversation:
 
     async def safety_check(self, channel: str, chat_id: str) -> Turn | None:
         """The later "Are you safe now?" for a person who wrote something urgent."""
+        return await self._to_person(
+            channel, chat_id, lambda t: t.show(screens.safety_check(t.tr), screen="safety")
+        )
+
+    async def _handoff(self, user_id: str) -> int | None:
+        if self._desk is None:
+            return None
+        try:
+            return await self._desk.handoff_case(user_id)
+        except Exception as exc:
+            log.error("could not look up a handoff: %s", type(exc).__name__)
+            return None
+
+    async def _to_person(
+        self, channel: str, chat_id: str, build: Callable[[_TurnBuilder], None]
+    ) -> Turn | None:
         key = (channel, chat_id)
         async with self._lock(key):
             state = await self._store.load(*key) or self._pending.get(key)
             if state is None:
                 return None  # the person has since deleted their data
             turn = _TurnBuilder(self, self._content(), state)
-            turn.show(screens.safety_check(turn.tr), screen="safety")
+            build(turn)
             await self._keep(key, turn.state)
             return Turn(_laid_out(turn.replies))
+
+    async def staff_joined(self, channel: str, chat_id: str) -> Turn | None:
+        """Tell the person an officer has taken their case and is there to talk."""
+        return await self._to_person(
+            channel, chat_id, lambda t: t.show(screens.staff_joined(t.tr))
+        )
+
+    async def from_staff(self, channel: str, chat_id: str, text: str) -> Turn | None:
+        """An officer's message to the person, shown as from "a counsellor", never by name."""
+        return await self._to_person(
+            channel, chat_id, lambda t: t.show(screens.from_staff(t.tr, text))
+        )
+
+    async def case_closed(self, channel: str, chat_id: str) -> Turn | None:
+        return await self._to_person(
+            channel,
+            chat_id,
+            lambda t: t.show(t.note(screens.handoff_over(t.tr)), *t.home()),
+        )
 
     def _screening(self, event: Inbound) -> Screening:
         if event.kind != EventKind.TEXT:
@@ -231,6 +272,7 @@ class _TurnBuilder:
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.forget = False
+        self.handoff: int | None = None
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -268,6 +310,14 @@ class _TurnBuilder:
     # -- routing -----------------------------------------------------------------------------
 
     def route(self, event: Inbound, screening: Screening) -> None:
+        text = _clean(event.text) if event.kind == EventKind.TEXT else ""
+        if self.handoff is not None and text and not text.startswith("/"):
+            # In a conversation with an officer, words go to them: after the risk screen, and
+            # with the help contacts too when the words show a risk.
+            self.effects.append(RelayToStaff(self.handoff, text))
+            if screening.is_risk:
+                self.risk(screening)
+            return
         if screening.is_risk:
             self.risk(screening)
         elif event.kind == EventKind.BUTTON:
@@ -522,6 +572,7 @@ class _TurnBuilder:
             screens.STILL_NEED_HELP: lambda: self.person("still_needs_help"),
             screens.SAFE: self.safe,
             screens.COUNTRY: self.countries,
+            screens.END_HANDOFF: self.end_handoff,
         }
         if data in simple:
             simple[data]()
@@ -588,6 +639,11 @@ class _TurnBuilder:
         if self.state.consent_at is None:
             return None
         return self.translations.format_date(self.state.consent_at.date(), self.state.locale)
+
+    def end_handoff(self) -> None:
+        if self.handoff is not None:
+            self.effects.append(HandoffEnded(self.handoff))
+        self.show(self.note(screens.handoff_over(self.tr)), *self.home())
 
     def safe(self) -> None:
         self.effects.append(SafetyReported(self.state.user_id))

@@ -329,7 +329,24 @@ class UserForgotten:
     user_id: str
 
 
-Effect = RiskFlagged | PersonRequested | SafetyReported | UserForgotten
+@dataclass(frozen=True)
+class RelayToStaff:
+    """What a person wrote to the officer who took their case. Passed on, never stored."""
+
+    case: int
+    text: str
+
+
+@dataclass(frozen=True)
+class HandoffEnded:
+    """The person ended the conversation with the officer."""
+
+    case: int
+
+
+Effect = (
+    RiskFlagged | PersonRequested | SafetyReported | UserForgotten | RelayToStaff | HandoffEnded
+)
 
 
 @dataclass(frozen=True)

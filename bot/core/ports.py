@@ -75,6 +75,8 @@ class CaseDesk(Protocol):
 
     async def open_case_level(self, user_id: str) -> str | None: ...
 
+    async def handoff_case(self, user_id: str) -> int | None: ...
+
 
 class Translator(Protocol):
     """Texts in one locale; anything untranslated comes back as the English source."""

@@ -27,6 +27,7 @@ COUNTRY = "m:country"
 NO_COUNTRY = "cc:-"
 SAFE = "s:safe"
 STILL_NEED_HELP = "s:help"
+END_HANDOFF = "h:end"
 
 
 def country_data(code: str) -> str:
@@ -227,6 +228,32 @@ def person_requested(tr: Translator) -> Message:
             "write to you here when they can; this may not be right away. If you are in danger "
             "now, please call an emergency number."
         ),
+    )
+
+
+def end_handoff_button(tr: Translator) -> Button:
+    return Button(tr.gettext("End the conversation"), END_HANDOFF)
+
+
+def staff_joined(tr: Translator) -> Message:
+    _ = tr.gettext
+    text = _(
+        "Someone from the programme's team is here now. You can write to them in this chat; "
+        "they are a person, not Rafiq."
+    )
+    return _msg(tr, text, (end_handoff_button(tr),))
+
+
+def from_staff(tr: Translator, text: str) -> Message:
+    return _msg(
+        tr, tr.gettext("A counsellor: {text}").format(text=text), (end_handoff_button(tr),)
+    )
+
+
+def handoff_over(tr: Translator) -> str:
+    return tr.gettext(
+        "The conversation with the team has ended. You can come back any time; /sos shows the "
+        "help contacts."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -76,6 +77,7 @@ class FakeBotApi:
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
                 "text": params.get("text", ""),
             }
+            params["message_id"] = message["message_id"]  # as Telegram answered it
             return 200, {"ok": True, "result": message}
         return 200, {"ok": True, "result": True}
 
@@ -104,7 +106,8 @@ def _params(headers, body: str) -> dict:
     params = {k: v[0] for k, v in parse_qs(body).items()}
     for key, value in params.items():
         if value[:1] in ("{", "["):
-            params[key] = json.loads(value)
+            with contextlib.suppress(ValueError):  # a text that starts with a bracket
+                params[key] = json.loads(value)
     return params
 
 
@@ -131,5 +134,34 @@ def button_update(chat_id: int, data: str, language: str = "en") -> dict:
             "id": f"cb{next(_counter)}", "from": user, "chat_instance": "ci", "data": data,
             "message": {"message_id": 1, "date": int(time.time()),
                         "chat": {"id": chat_id, "type": "private"}},
+        },
+    }  # fmt: skip
+
+
+STAFF_CHAT = {"id": -100, "type": "supergroup", "title": "Staff"}
+
+
+def group_update(from_id: int, text: str, reply_to: int | None = None) -> dict:
+    """A message in the staff group."""
+    message = {
+        "message_id": next(_counter), "date": int(time.time()), "chat": STAFF_CHAT,
+        "from": {"id": from_id, "is_bot": False, "first_name": "Officer"}, "text": text,
+    }  # fmt: skip
+    if reply_to is not None:
+        message["reply_to_message"] = {
+            "message_id": reply_to, "date": int(time.time()), "chat": STAFF_CHAT,
+            "from": {"id": 1, "is_bot": True, "first_name": "Rafiq"}, "text": "...",
+        }  # fmt: skip
+    return {"update_id": next(_counter), "message": message}
+
+
+def group_button(from_id: int, data: str) -> dict:
+    """A button pressed in the staff group."""
+    return {
+        "update_id": next(_counter),
+        "callback_query": {
+            "id": f"cb{next(_counter)}", "chat_instance": "staff", "data": data,
+            "from": {"id": from_id, "is_bot": False, "first_name": "Someone"},
+            "message": {"message_id": 1, "date": int(time.time()), "chat": STAFF_CHAT},
         },
     }  # fmt: skip

@@ -142,3 +142,38 @@ async def test_risk_before_consent_still_reaches_staff(desk: FakeDesk) -> None:
     chat = Chat(make_conversation(CONTENT, store=FakeStore(), desk=desk))
     await chat.send("i want to die")
     assert desk.escalations and desk.escalations[0].level == "urgent"
+
+
+async def test_in_a_handoff_words_go_to_the_officer_and_commands_still_work(chat, desk) -> None:
+    await onboard(chat)
+    joined = await chat.conversation.staff_joined("test", "42")
+    assert "Someone from the programme's team is here now" in joined.replies[-1].text
+    desk.handoff = 7
+    turn = await chat.send("thank you for answering")
+    assert [type(e).__name__ for e in turn.effects] == ["RelayToStaff"]
+    assert turn.effects[0].case == 7 and turn.effects[0].text == "thank you for answering"
+    assert turn.replies == ()  # a person answers now, not Rafiq
+    await chat.send("/sos")
+    assert "112" in chat.text()  # commands still work during the conversation
+
+
+async def test_a_risk_in_a_handoff_is_relayed_and_still_gets_help(chat, desk) -> None:
+    await onboard(chat)
+    desk.handoff = 7
+    turn = await chat.send("I want to die")
+    kinds = [type(e).__name__ for e in turn.effects]
+    assert kinds == ["RelayToStaff", "RiskFlagged"] and "112" in chat.text()
+
+
+async def test_officer_messages_come_from_a_counsellor_and_the_person_can_end(chat, desk):
+    await onboard(chat)
+    desk.handoff = 7
+    turn = await chat.conversation.from_staff("test", "42", "I am here. Are you safe?")
+    message = turn.replies[-1]
+    assert message.text == "A counsellor: I am here. Are you safe?"
+    chat.turns.append(turn)
+    ended = await chat.press("End the conversation")
+    assert [type(e).__name__ for e in ended.effects] == ["HandoffEnded"]
+    assert "conversation with the team has ended" in chat.text()
+    closed = await chat.conversation.case_closed("test", "42")
+    assert "has ended" in closed.replies[0].text and closed.replies[-1].buttons
