@@ -62,6 +62,8 @@ class App:
             self.catalogs,
             desk=desk,  # type: ignore[arg-type]
             check_back_after=self.settings.check_back_minutes * 60,
+            realert_after=self.settings.staff_ack_minutes * 60,
+            staff_hours=self.settings.staff_hours,
         )
 
     def reload(self) -> list[Problem]:

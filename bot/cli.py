@@ -233,9 +233,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    settings = Settings.from_env(
-        content_dir=getattr(args, "content_dir", None), db=getattr(args, "db", None)
-    )
+    try:
+        settings = Settings.from_env(
+            content_dir=getattr(args, "content_dir", None), db=getattr(args, "db", None)
+        )
+    except ValueError as exc:
+        print(f"{exc}\nRafiq did not start: fix the setting above.", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

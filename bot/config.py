@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The repository's own tree: `content/`, `flows/` and `locales/` beside the `bot` package.
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = Path("data") / "rafiq.sqlite3"
 DEFAULT_STAFF_ALERTS = Path("data") / "staff-alerts.log"
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(
+    r"^(?P<first>[a-z]{3})-(?P<last>[a-z]{3}) "
+    r"(?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d) (?P<zone>\S+)$",
+    re.IGNORECASE,
+)
+HOURS_EXAMPLE = "Mon-Fri 09:00-17:00 Europe/Istanbul"
+
+
+@dataclass(frozen=True)
+class StaffHours:
+    """When the programme's staff answer, e.g. "Mon-Fri 09:00-17:00 Europe/Istanbul"."""
+
+    label: str
+    days: frozenset[int]
+    start: dt.time
+    end: dt.time
+    zone: ZoneInfo
+
+    @classmethod
+    def parse(cls, text: str) -> StaffHours:
+        label = " ".join(text.split())
+        match = _HOURS.match(label)
+        if match is None or not {match["first"].lower(), match["last"].lower()} <= set(DAYS):
+            raise ValueError(f"RAFIQ_STAFF_HOURS is '{text}'; write it like '{HOURS_EXAMPLE}'")
+        first, last = DAYS.index(match["first"].lower()), DAYS.index(match["last"].lower())
+        try:
+            zone = ZoneInfo(match["zone"])
+            start, end = dt.time.fromisoformat(match["start"]), dt.time.fromisoformat(match["end"])
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"RAFIQ_STAFF_HOURS is '{text}'; write it like '{HOURS_EXAMPLE}'"
+            ) from exc
+        days = frozenset((first + i) % 7 for i in range((last - first) % 7 + 1))
+        return cls(label, days, start, end, zone)
+
+    def open_at(self, when: dt.datetime) -> bool:
+        local = when.astimezone(self.zone)
+        return local.weekday() in self.days and self.start <= local.time() < self.end
 
 
 @dataclass(frozen=True)
@@ -21,6 +65,8 @@ class Settings:
     default_country: str | None = None
     log_level: str = "WARNING"
     check_back_minutes: float = 20.0
+    staff_ack_minutes: float = 10.0
+    staff_hours: StaffHours | None = None
     staff_alerts: str = str(DEFAULT_STAFF_ALERTS)
 
     @classmethod
@@ -33,6 +79,10 @@ class Settings:
             "default_country": (env.get("RAFIQ_DEFAULT_COUNTRY") or "").upper() or None,
             "log_level": (env.get("RAFIQ_LOG_LEVEL") or "WARNING").upper(),
             "check_back_minutes": float(env.get("RAFIQ_CHECK_BACK_MINUTES") or 20),
+            "staff_ack_minutes": float(env.get("RAFIQ_STAFF_ACK_MINUTES") or 10),
+            "staff_hours": StaffHours.parse(env["RAFIQ_STAFF_HOURS"])
+            if env.get("RAFIQ_STAFF_HOURS")
+            else None,
             "staff_alerts": env.get("RAFIQ_STAFF_ALERTS") or str(DEFAULT_STAFF_ALERTS),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

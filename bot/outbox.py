@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import IO, Protocol
 
-from bot.storage import CHECK_BACK, STAFF_ALERT, OutboxItem, SqliteStore
+from bot.storage import CHECK_BACK, REALERT, STAFF_ALERT, OutboxItem, SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,18 @@ class OutboxWorker:
             return True
         if item.kind == CHECK_BACK:
             return await self._check_back(item.payload["channel"], item.payload["chat_id"])
+        if item.kind == REALERT:
+            case = await self._store.case(item.case_id or 0)
+            if case is not None and case.status == "open" and case.taken_by is None:
+                await self._staff.alert(
+                    StaffAlert(
+                        case.case_id, "not taken yet", "risk", case.level,
+                        tuple(c for c in case.categories.split(",") if c),
+                        case.language or "", case.country, self._clock().isoformat(),
+                    )
+                )  # fmt: skip
+                await self._store.requeue_realert(item, self._clock())
+            return True
         log.error("outbox item %d has an unknown kind %r", item.id, item.kind)
         return False
 

@@ -118,6 +118,9 @@ PERSONAL_TABLES: tuple[tuple[str, str], ...] = (
 LEVEL_RANK = {"concern": 1, "urgent": 2}
 STAFF_ALERT = "staff_alert"
 CHECK_BACK = "check_back"
+REALERT = "realert"
+# How often an untaken urgent case is raised again before the outbox stops repeating it.
+MAX_REALERTS = 6
 
 
 CASE_COLUMNS = (
@@ -368,6 +371,11 @@ class SqliteStore:
             "at": _time(now),
         }
         await self._enqueue(STAFF_ALERT, case_id, e.user_id, alert, now)
+        if event == "new" and level == "urgent" and e.realert_after is not None:
+            again = now + dt.timedelta(seconds=e.realert_after)
+            await self._enqueue(
+                REALERT, case_id, e.user_id, {"every": e.realert_after, "count": 1}, again
+            )
         if e.check_back_after is not None and not await self._pending(CHECK_BACK, e.user_id):
             due = now + dt.timedelta(seconds=e.check_back_after)
             target = {"channel": e.channel, "chat_id": e.chat_id}
@@ -393,6 +401,22 @@ class SqliteStore:
             (kind, user_id),
         ) as cur:
             return await cur.fetchone() is not None
+
+    async def requeue_realert(self, item: OutboxItem, now: dt.datetime) -> None:
+        """Schedule the next reminder for an untaken case, up to MAX_REALERTS in all."""
+        count = int(item.payload.get("count", 1))
+        if count >= MAX_REALERTS or item.case_id is None:
+            return
+        case = await self.case(item.case_id)
+        if case is None:
+            return
+        every = float(item.payload["every"])
+        async with self._writing:
+            await self._enqueue(
+                REALERT, item.case_id, case.user_id, {"every": every, "count": count + 1},
+                now + dt.timedelta(seconds=every),
+            )  # fmt: skip
+            await self._db.commit()
 
     async def report_safe(self, user_id: str, now: dt.datetime | None = None) -> None:
         """Note "I'm safe" on the open case. Only staff close a case."""

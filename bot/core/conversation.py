@@ -39,7 +39,15 @@ from bot.core.model import (
     UserForgotten,
     UserState,
 )
-from bot.core.ports import CaseDesk, Escalation, RiskScreen, Screening, Translations, UserStore
+from bot.core.ports import (
+    CaseDesk,
+    Escalation,
+    RiskScreen,
+    Screening,
+    StaffHours,
+    Translations,
+    UserStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +91,12 @@ class Conversation:
         clock: Callable[[], dt.datetime] = utcnow,
         desk: CaseDesk | None = None,
         check_back_after: float | None = CHECK_BACK_AFTER,
+        realert_after: float | None = None,
+        staff_hours: StaffHours | None = None,
     ) -> None:
+        self._staff_hours = staff_hours
         self._desk = desk
+        self._realert_after = realert_after
         self._check_back_after = check_back_after
         self._content = content
         self._store = store
@@ -172,6 +184,7 @@ class Conversation:
                     categories=effect.categories,
                     reason="risk",
                     check_back_after=self._check_back_after,
+                    realert_after=self._realert_after,
                 )
             elif isinstance(effect, PersonRequested):
                 escalation = replace(base, reason=effect.reason)
@@ -269,6 +282,7 @@ class _TurnBuilder:
         self.translations = convo._translations
         self.clock = convo._clock
         self.tr = self.translations.get(state.locale)
+        self.staff_hours = convo._staff_hours
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.forget = False
@@ -364,6 +378,7 @@ class _TurnBuilder:
         if screening.level == "urgent":
             self.show(
                 screens.urgent(self.tr),
+                *self.after_hours(),
                 screens.with_buttons(contacts, (person, *back)),
                 screen="risk",
             )
@@ -386,11 +401,22 @@ class _TurnBuilder:
             extra = (Button(self.tr.gettext("Change country"), screens.COUNTRY),)
         self.show(screens.with_buttons(contacts, (*extra, *back)))
 
+    def after_hours(self) -> tuple[Message, ...]:
+        """An honest word when staff are off: nobody should wait for an answer that won't come."""
+        hours = self.staff_hours
+        if hours is None or hours.open_at(self.clock()):
+            return ()
+        return (screens.after_hours(self.tr, hours.label),)
+
     def person(self, reason: str) -> None:
         self.effects.append(PersonRequested(self.state.user_id, reason))
         contacts = screens.contacts(self.tr, self.content, self.state.country)
         back = screens.back_buttons(self.tr, self.content, self.position)
-        self.show(screens.person_requested(self.tr), screens.with_buttons(contacts, back))
+        self.show(
+            screens.person_requested(self.tr),
+            *self.after_hours(),
+            screens.with_buttons(contacts, back),
+        )
 
     def countries(self, first_time: bool = False) -> None:
         codes = self.content.referrals.countries()

@@ -64,6 +64,7 @@ class Escalation:
     reason: str  # "risk", "asked", "still_needs_help"
     source_key: str | None = None  # the inbound message, so a replay opens no second case
     check_back_after: float | None = None  # seconds until "Are you safe now?"
+    realert_after: float | None = None  # seconds until staff are told again if nobody took it
 
 
 class CaseDesk(Protocol):
@@ -76,6 +77,14 @@ class CaseDesk(Protocol):
     async def open_case_level(self, user_id: str) -> str | None: ...
 
     async def handoff_case(self, user_id: str) -> int | None: ...
+
+
+class StaffHours(Protocol):
+    """When the programme's staff answer."""
+
+    label: str
+
+    def open_at(self, when: dt.datetime) -> bool: ...
 
 
 class Translator(Protocol):

@@ -257,6 +257,17 @@ def handoff_over(tr: Translator) -> str:
     )
 
 
+def after_hours(tr: Translator, hours: str) -> Message:
+    _ = tr.gettext
+    return _msg(
+        tr,
+        _(
+            "The team answers {hours}. Right now it may be a while before someone writes back. "
+            "If you are in danger, please call an emergency number now."
+        ).format(hours=hours),
+    )
+
+
 def safety_check(tr: Translator) -> Message:
     _ = tr.gettext
     return _msg(

@@ -208,3 +208,21 @@ async def test_a_version_1_database_is_brought_up_to_date_keeping_its_users(db: 
     finally:
         await store.close()
     assert user is not None and user.locale == "fr"
+
+
+async def test_an_urgent_case_nobody_takes_is_raised_again(db: Path) -> None:
+    store = await SqliteStore.open(db)
+    staff, clock = Staff(), Clock()
+    worker = OutboxWorker(store, staff, CheckBacks(), clock)
+    try:
+        await store.escalate(urgent(check_back_after=None, realert_after=600.0), now=T0)
+        await worker.run_once()
+        clock.advance(601)
+        await worker.run_once()
+        assert [a.event for a in staff.alerts] == ["new", "not taken yet"]
+        await store.take(1, "555", clock.now)
+        clock.advance(601)
+        await worker.run_once()
+        assert len(staff.alerts) == 2  # taken: no more reminders
+    finally:
+        await store.close()

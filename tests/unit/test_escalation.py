@@ -177,3 +177,26 @@ async def test_officer_messages_come_from_a_counsellor_and_the_person_can_end(ch
     assert "conversation with the team has ended" in chat.text()
     closed = await chat.conversation.case_closed("test", "42")
     assert "has ended" in closed.replies[0].text and closed.replies[-1].buttons
+
+
+async def test_outside_staff_hours_the_person_is_told_honestly() -> None:
+    from bot.config import StaffHours
+    from bot.core.conversation import Conversation
+    from bot.core.safety import LexiconScreen
+    from bot.i18n import Catalogs
+    from tests.fakes import TEST_LEXICON, FixedClock
+
+    hours = StaffHours.parse("Mon-Fri 09:00-17:00 Europe/Istanbul")
+    clock = FixedClock()
+    clock.now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)  # a Saturday
+    screen = LexiconScreen([TEST_LEXICON])
+    convo = Conversation(lambda: CONTENT, FakeStore(), lambda: screen, Catalogs({}, "en"), clock,
+                         desk=FakeDesk(), staff_hours=hours)  # fmt: skip
+    chat = Chat(convo)
+    await onboard(chat)
+    await chat.send("I want to die")
+    assert "The team answers Mon-Fri 09:00-17:00 Europe/Istanbul" in chat.text()
+    assert "112" in chat.text()
+    clock.now = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)  # Friday, 13:00 in Istanbul
+    await chat.press("Talk to a person")
+    assert "The team answers" not in chat.text()
