@@ -103,10 +103,15 @@ async def _v3(db: aiosqlite.Connection) -> None:
     )
 
 
+async def _v4(db: aiosqlite.Connection) -> None:
+    # A person who blocked the bot: nothing more is sent to them until they write again.
+    await db.execute("ALTER TABLE users ADD COLUMN inactive_at TEXT")
+
+
 # Append only: each entry moves the schema one version up, and `PRAGMA user_version` records where
 # a
 # file stands, so an old file is brought up to date at start-up without losing anyone's place.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
 # Tables holding rows about a person, with the column naming them; `forget` clears each.
 PERSONAL_TABLES: tuple[tuple[str, str], ...] = (
     ("users", "user_id"),
@@ -478,6 +483,23 @@ class SqliteStore:
             rows = await cur.fetchall()
         keys = ("case", "user_id", "level", "categories", "status", "safe_at")
         return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    async def set_inactive(self, channel: str, chat_id: str, inactive: bool) -> None:
+        """Mark a chat that blocked the bot (or, when it writes again, that it is back)."""
+        when = _time(dt.datetime.now(dt.UTC)) if inactive else None
+        async with self._writing:
+            await self._db.execute(
+                "UPDATE users SET inactive_at = ? WHERE channel = ? AND chat_id = ?",
+                (when, channel, chat_id),
+            )
+            await self._db.commit()
+
+    async def is_inactive(self, channel: str, chat_id: str) -> bool:
+        async with self._db.execute(
+            "SELECT inactive_at FROM users WHERE channel = ? AND chat_id = ?", (channel, chat_id)
+        ) as cur:
+            row = await cur.fetchone()
+        return bool(row and row[0])
 
     # -- live handoff ------------------------------------------------------------------------
 

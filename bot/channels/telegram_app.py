@@ -143,6 +143,7 @@ class TelegramChannel:
         self.app = app
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._deliveries: dict[str, asyncio.Task[None]] = {}
+        # Chats that blocked the bot, as seen in this process; the store keeps it across restarts.
         self.inactive: set[str] = set()
         self._stopping = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
@@ -181,11 +182,19 @@ class TelegramChannel:
             worker = OutboxWorker(self.app.store, staff, self.check_back)
             self._worker = asyncio.create_task(worker.run(self._stopping))
 
+    async def _mark(self, chat_id: str, inactive: bool) -> None:
+        store = self.app.store if self.app is not None else None
+        if isinstance(store, SqliteStore):
+            await store.set_inactive(CHANNEL, chat_id, inactive)
+
     async def check_back(self, channel: str, chat_id: str) -> bool:
-        """Deliver the later "Are you safe now?" to a Telegram chat."""
+        """The later "Are you safe now?" to a Telegram chat, unless it blocked the bot."""
         if channel != CHANNEL:
             return False
         assert self.app is not None
+        store = self.app.store
+        if isinstance(store, SqliteStore) and await store.is_inactive(channel, chat_id):
+            return True  # done: they blocked the bot, and asking again would only fail
         turn = await self.app.conversation.safety_check(channel, chat_id)
         if turn is not None:
             await self.deliver(chat_id, turn.replies)
@@ -260,7 +269,9 @@ class TelegramChannel:
                 await update.callback_query.answer()
         assert self.app is not None
         turn = await self.app.conversation.handle(event)
-        self.inactive.discard(event.chat_id)
+        if event.chat_id in self.inactive:
+            self.inactive.discard(event.chat_id)
+            await self._mark(event.chat_id, inactive=False)
         self.deliver(event.chat_id, turn.replies)
         for effect in turn.effects:
             if isinstance(effect, RelayToStaff):
@@ -412,8 +423,9 @@ class TelegramChannel:
                 else:
                     await self._send_message(chat_id, reply)
         except Forbidden:
-            # The person blocked Rafiq: stop, without a retry loop.
+            # The person blocked Rafiq: stop, without a retry loop, and remember it.
             self.inactive.add(chat_id)
+            await self._mark(chat_id, inactive=True)
             log.info("a chat blocked the bot; its deliveries stop")
         except TelegramError as exc:
             log.warning("delivery failed: %s", type(exc).__name__)

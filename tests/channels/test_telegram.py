@@ -161,11 +161,15 @@ async def test_the_same_update_twice_is_handled_once(api: FakeBotApi, channel) -
 
 async def test_a_blocked_user_is_marked_inactive_without_retries(api, channel) -> None:
     blocked = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}
+    await say(api, channel, message_update(48, "/start"), 48)
+    await say(api, channel, button_update(48, "ok:agree"), 48)  # agreed: a row to mark
     api.failures["sendMessage"] = [(403, blocked)]
-    api.push(message_update(48, "/start"))
+    api.push(message_update(48, "/help"))
     await api.wait_for(lambda: "48" in channel.inactive)
+    await channel.drain()
+    assert await channel.app.store.is_inactive("telegram", "48")
     attempts = [p for m, p in api.calls if m == "sendMessage" and int(p["chat_id"]) == 48]
-    assert len(attempts) == 1
+    assert len(attempts) == 3  # the welcome, the country question, and the one refused
     reply = await say(api, channel, message_update(49, "/start"), 49)  # others unaffected
     assert "Rafiq" in reply["text"]
 
