@@ -34,10 +34,20 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.bootstrap import App, build
+from bot.channels.rate_limit import SendLimiter
 from bot.channels.telegram_render import keyboard, split_text
 from bot.config import Settings
 from bot.core import screens
-from bot.core.model import EventKind, HandoffEnded, Inbound, Message, Pause, RelayToStaff, Reply
+from bot.core.model import (
+    EventKind,
+    HandoffEnded,
+    Inbound,
+    Message,
+    Pause,
+    RelayToStaff,
+    Reply,
+    RiskFlagged,
+)
 from bot.outbox import OutboxWorker, StaffAlert, StaffLog
 from bot.storage import SqliteStore
 
@@ -61,10 +71,13 @@ TAKE, CLOSE = "st:take", "st:close"
 class TelegramStaffChannel:
     """Staff alerts as messages in the staff group, with Take case / Close case buttons."""
 
-    def __init__(self, application: Application, chat_id: int, store: SqliteStore) -> None:
+    def __init__(
+        self, application: Application, chat_id: int, store: SqliteStore, limiter: SendLimiter
+    ) -> None:
         self._application = application
         self._chat_id = chat_id
         self._store = store
+        self._limiter = limiter
 
     async def alert(self, alert: StaffAlert) -> None:
         # Raising lets the outbox retry later; nothing is lost if the group is unreachable.
@@ -74,6 +87,7 @@ class TelegramStaffChannel:
                 [InlineKeyboardButton("Close case", callback_data=f"{CLOSE}:{alert.case}")],
             ]
         )
+        await self._limiter.acquire(self._chat_id, urgent=True, group=True)
         sent = await self._application.bot.send_message(
             chat_id=self._chat_id, text=alert.line(), reply_markup=buttons
         )
@@ -137,7 +151,13 @@ class TelegramSettings:
 class TelegramChannel:
     """Owns the python-telegram-bot Application and delivers the core's replies."""
 
-    def __init__(self, settings: Settings, telegram: TelegramSettings, app: App | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        telegram: TelegramSettings,
+        app: App | None = None,
+        limiter: SendLimiter | None = None,
+    ):
         self._settings = settings
         self._telegram = telegram
         self.app = app
@@ -145,6 +165,7 @@ class TelegramChannel:
         self._deliveries: dict[str, asyncio.Task[None]] = {}
         # Chats that blocked the bot, as seen in this process; the store keeps it across restarts.
         self.inactive: set[str] = set()
+        self.limiter = limiter or SendLimiter()
         self._stopping = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._staff_file: TextIO | None = None
@@ -172,7 +193,7 @@ class TelegramChannel:
         if isinstance(self.app.store, SqliteStore):
             if self._telegram.staff_chat_id is not None:
                 staff = TelegramStaffChannel(
-                    self.application, self._telegram.staff_chat_id, self.app.store
+                    self.application, self._telegram.staff_chat_id, self.app.store, self.limiter
                 )
                 self._staff = staff
             else:
@@ -272,7 +293,11 @@ class TelegramChannel:
         if event.chat_id in self.inactive:
             self.inactive.discard(event.chat_id)
             await self._mark(event.chat_id, inactive=False)
-        self.deliver(event.chat_id, turn.replies)
+        # Help contacts go out before ordinary messages when Telegram's budget is tight.
+        urgent = any(isinstance(e, RiskFlagged) for e in turn.effects) or (
+            event.text.strip().casefold().startswith("/sos") or event.data == screens.HELP_NOW
+        )
+        self.deliver(event.chat_id, turn.replies, urgent=urgent)
         for effect in turn.effects:
             if isinstance(effect, RelayToStaff):
                 await self._to_staff(f"Case #{effect.case}: {effect.text}", effect.case)
@@ -285,6 +310,7 @@ class TelegramChannel:
         if self._telegram.staff_chat_id is None:
             return
         try:
+            await self.limiter.acquire(self._telegram.staff_chat_id, urgent=True, group=True)
             sent = await self.application.bot.send_message(
                 chat_id=self._telegram.staff_chat_id, text=text
             )
@@ -401,12 +427,14 @@ class TelegramChannel:
 
     # -- outbound --------------------------------------------------------------------------------
 
-    def deliver(self, chat_id: str, replies: Sequence[Reply]) -> asyncio.Task[None]:
+    def deliver(
+        self, chat_id: str, replies: Sequence[Reply], urgent: bool = False
+    ) -> asyncio.Task[None]:
         """Send replies in order; a newer turn for the same chat cancels what is left of this."""
         previous = self._deliveries.get(chat_id)
         if previous is not None and not previous.done():
             previous.cancel()
-        task = asyncio.create_task(self._send_all(chat_id, tuple(replies)))
+        task = asyncio.create_task(self._send_all(chat_id, tuple(replies), urgent))
         self._deliveries[chat_id] = task
         return task
 
@@ -415,13 +443,13 @@ class TelegramChannel:
         tasks = [t for t in self._deliveries.values() if not t.done()]
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _send_all(self, chat_id: str, replies: tuple[Reply, ...]) -> None:
+    async def _send_all(self, chat_id: str, replies: tuple[Reply, ...], urgent: bool) -> None:
         try:
             for reply in replies:
                 if isinstance(reply, Pause):
                     await self._pause(chat_id, reply.seconds)
                 else:
-                    await self._send_message(chat_id, reply)
+                    await self._send_message(chat_id, reply, urgent)
         except Forbidden:
             # The person blocked Rafiq: stop, without a retry loop, and remember it.
             self.inactive.add(chat_id)
@@ -434,10 +462,11 @@ class TelegramChannel:
         except Exception as exc:
             log.error("delivery broke: %s", type(exc).__name__)
 
-    async def _send_message(self, chat_id: str, message: Message) -> None:
+    async def _send_message(self, chat_id: str, message: Message, urgent: bool) -> None:
         pieces = split_text(message.text)
         for i, piece in enumerate(pieces):
             markup = keyboard(message.buttons) if i == len(pieces) - 1 else None
+            await self.limiter.acquire(int(chat_id), urgent=urgent)
             await self._with_retries(
                 lambda piece=piece, markup=markup: self.application.bot.send_message(
                     chat_id=int(chat_id), text=piece, reply_markup=markup

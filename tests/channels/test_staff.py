@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import App, load_all
+from bot.channels.rate_limit import SendLimiter
 from bot.channels.telegram_app import TelegramChannel, TelegramSettings
 from bot.config import Settings
 from bot.core.safety import LexiconScreen
@@ -44,7 +45,7 @@ async def channel(api: FakeBotApi, tmp_path: Path, loaded):
     app = App(settings, content, catalogs, await SqliteStore.open(settings.db), screen)
     telegram = TelegramSettings(token="1:T", base_url=api.base_url, staff_chat_id=STAFF,
                                 staff_user_ids=frozenset({OFFICER}))  # fmt: skip
-    channel = TelegramChannel(settings, telegram, app)
+    channel = TelegramChannel(settings, telegram, app, SendLimiter(chat_burst=50))
     application = channel.application
     async with application:
         await channel._post_init(application)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import App, load_all
+from bot.channels.rate_limit import SendLimiter
 from bot.channels.telegram_app import TelegramChannel, TelegramSettings
 from bot.channels.telegram_render import split_text
 from bot.config import Settings
@@ -42,7 +43,7 @@ async def channel(api: FakeBotApi, tmp_path: Path, loaded):
     content, catalogs, screen = loaded
     app = App(settings, content, catalogs, await SqliteStore.open(settings.db), screen)
     telegram = TelegramSettings(token=TOKEN, base_url=api.base_url)
-    channel = TelegramChannel(settings, telegram, app)
+    channel = TelegramChannel(settings, telegram, app, SendLimiter(chat_burst=50))
     application = channel.application
     async with application:
         await channel._post_init(application)
