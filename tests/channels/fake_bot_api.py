@@ -19,6 +19,9 @@ class FakeBotApi:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
         self.updates: list[dict] = []
+        # Messages sent to each chat, with when the server got them (for the load benchmark).
+        self.by_chat: dict[int, list[float]] = {}
+        self._delivered: set[int] = set()
         # method -> list of (status, body) to answer with before behaving normally
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self._lock = threading.Lock()
@@ -26,6 +29,9 @@ class FakeBotApi:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as the real Bot API: httpx reuses connections.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
@@ -66,7 +72,15 @@ class FakeBotApi:
                 return queued.pop(0)
             if method == "getUpdates":
                 offset = int(params.get("offset") or 0)
-                ready = [u for u in self.updates if u["update_id"] >= offset]
+                # Delivered updates below the offset are confirmed and forgotten; one pushed
+                # again (a replay) is delivered again, whatever its id.
+                self.updates = [
+                    u for u in self.updates
+                    if not (id(u) in self._delivered and u["update_id"] < offset)
+                ]  # fmt: skip
+                ready = [u for u in self.updates if u["update_id"] >= offset
+                         or id(u) not in self._delivered]  # fmt: skip
+                self._delivered.update(id(u) for u in ready)
                 return 200, {"ok": True, "result": ready}
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
@@ -78,6 +92,8 @@ class FakeBotApi:
                 "text": params.get("text", ""),
             }
             params["message_id"] = message["message_id"]  # as Telegram answered it
+            with self._lock:
+                self.by_chat.setdefault(int(params["chat_id"]), []).append(time.perf_counter())
             return 200, {"ok": True, "result": message}
         return 200, {"ok": True, "result": True}
 
