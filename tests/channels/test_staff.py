@@ -6,12 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import App, load_all
-from bot.channels.rate_limit import SendLimiter
 from bot.channels.telegram_app import TelegramChannel, TelegramSettings
-from bot.config import Settings
-from bot.core.safety import LexiconScreen
-from bot.storage import SqliteStore
+from tests.channels.conftest import make_channel, polling
 from tests.channels.fake_bot_api import (
     FakeBotApi,
     button_update,
@@ -24,37 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 STAFF, OFFICER, STRANGER, PERSON = -100, 555, 999, 70
 
 
-@pytest.fixture(scope="module")
-def loaded():
-    content, catalogs, problems = load_all(Settings(content_dir=ROOT))
-    assert content is not None, problems
-    return content, catalogs, LexiconScreen(content.lexicons)
-
-
-@pytest.fixture
-async def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 async def channel(api: FakeBotApi, tmp_path: Path, loaded):
-    settings = Settings(content_dir=ROOT, db=str(tmp_path / "db.sqlite3"))
-    content, catalogs, screen = loaded
-    app = App(settings, content, catalogs, await SqliteStore.open(settings.db), screen)
     telegram = TelegramSettings(token="1:T", base_url=api.base_url, staff_chat_id=STAFF,
                                 staff_user_ids=frozenset({OFFICER}))  # fmt: skip
-    channel = TelegramChannel(settings, telegram, app, SendLimiter(chat_burst=50))
-    application = channel.application
-    async with application:
-        await channel._post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.01, timeout=0)
-        yield channel
-        await application.updater.stop()
-        await application.stop()
-    await channel._post_shutdown(application)
+    async with polling(await make_channel(tmp_path, loaded, telegram)) as running:
+        yield running
 
 
 def to(api: FakeBotApi, chat_id: int) -> list[dict]:

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import App, load_all
-from bot.channels.rate_limit import SendLimiter
 from bot.channels.telegram_app import TelegramChannel, TelegramSettings
 from bot.channels.telegram_render import split_text
-from bot.config import Settings
-from bot.core.safety import LexiconScreen
-from bot.storage import SqliteStore
+from tests.channels.conftest import make_channel, polling
 from tests.channels.fake_bot_api import FakeBotApi, button_update, message_update
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -22,37 +18,10 @@ TOKEN = "123:TEST"
 
 
 @pytest.fixture
-async def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    """Content, catalogs and the risk screen, loaded once for every test here."""
-    content, catalogs, problems = load_all(Settings(content_dir=ROOT))
-    assert content is not None, problems
-    return content, catalogs, LexiconScreen(content.lexicons)
-
-
-@pytest.fixture
 async def channel(api: FakeBotApi, tmp_path: Path, loaded):
-    settings = Settings(content_dir=ROOT, db=str(tmp_path / "db.sqlite3"),
-                        staff_alerts=str(tmp_path / "staff.log"))  # fmt: skip
-    content, catalogs, screen = loaded
-    app = App(settings, content, catalogs, await SqliteStore.open(settings.db), screen)
     telegram = TelegramSettings(token=TOKEN, base_url=api.base_url)
-    channel = TelegramChannel(settings, telegram, app, SendLimiter(chat_burst=50))
-    application = channel.application
-    async with application:
-        await channel._post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.01, timeout=0)
-        yield channel
-        await application.updater.stop()
-        await application.stop()
-    await channel._post_shutdown(application)
+    async with polling(await make_channel(tmp_path, loaded, telegram)) as running:
+        yield running
 
 
 def texts(api: FakeBotApi, chat_id: int) -> list[str]:
@@ -220,11 +189,7 @@ async def test_the_webhook_refuses_updates_without_the_secret(api: FakeBotApi, l
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = Settings(content_dir=ROOT, db=str(tmp_path / "db.sqlite3"),
-                        staff_alerts=str(tmp_path / "staff.log"))  # fmt: skip
-    content, catalogs, screen = loaded
-    app = App(settings, content, catalogs, await SqliteStore.open(settings.db), screen)
-    channel = TelegramChannel(settings, TelegramSettings(token=TOKEN, base_url=api.base_url), app)
+    channel = await make_channel(tmp_path, loaded, TelegramSettings(TOKEN, base_url=api.base_url))
     application = channel.application
     url = f"http://127.0.0.1:{port}/hook"
 
